@@ -1,0 +1,36 @@
+"""Shared fixtures: paths of the project and of the reference data beside it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shared_dir() -> Path | None:
+    """Return ``../shared`` beside the project (or ``$VIELFALT_SHARED``) when it exists."""
+    env = os.environ.get("VIELFALT_SHARED")
+    candidates = [Path(env)] if env else []
+    candidates.append(PROJECT_ROOT.parent / "shared")
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return None
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The repository root."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The reference data beside the project; tests using it skip when it is absent."""
+    d = _shared_dir()
+    if d is None:
+        pytest.skip("../shared (reference data beside the project) is not present")
+    return d
