@@ -1,0 +1,267 @@
+"""One edition of the competition as data: validated model of ``params/editions/<ed>.yaml``.
+
+An edition names its questionnaire, its category scheme (half-open headcount bins plus an optional
+public-institution rule — the 2012 and the 2015 Cologne schemes are both expressible), its input files,
+capacities, evaluators, jury, tie rule, label threshold and seed. Unknown keys are errors with a
+did-you-mean suggestion, because papermill itself only warns about unknown parameters (NOTEBOOKS.md P2).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from vielfalt._yaml import did_you_mean, model_from_yaml
+from vielfalt.exceptions import InstrumentError
+from vielfalt.questionnaire import CATEGORY_CODES, Label, Questionnaire, load_questionnaire, questionnaire_path
+
+__all__ = [
+    "Bin",
+    "CategoryScheme",
+    "Edition",
+    "InputFile",
+    "Person",
+    "PublicRule",
+    "edition_path",
+    "load_edition",
+    "resolve_data_path",
+]
+
+EDITION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bin(_Frozen):
+    """A half-open headcount interval [gte, lt) mapped to a category code."""
+
+    code: str
+    label: Label | None = None
+    gte: float = 0
+    lt: float | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in CATEGORY_CODES:
+            msg = f"unbekannte Kategorie „{v}“ (erlaubt: {', '.join(CATEGORY_CODES)}).{did_you_mean(v, CATEGORY_CODES)}"
+            raise ValueError(msg)
+        return v
+
+    def contains(self, headcount: float) -> bool:
+        """Whether `headcount` falls into [gte, lt)."""
+        return headcount >= self.gte and (self.lt is None or headcount < self.lt)
+
+
+class PublicRule(_Frozen):
+    """Which answers make an entry a public institution, and which category that gives.
+
+    ``category: null`` sorts public bodies by size like everyone else (the 2015 scheme).
+    """
+
+    item: str = "A04"
+    codes: list[str]
+    category: str | None = "oeffentlich"
+    label: Label | None = None
+
+
+class CategoryScheme(_Frozen):
+    """Size categories of an edition: headcount bins plus the public-institution rule."""
+
+    id: str
+    basis: str = "A05[total]"
+    public: PublicRule | None = None
+    bins: list[Bin]
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> CategoryScheme:
+        bins = self.bins
+        if not bins:
+            msg = "category_scheme.bins ist leer"
+            raise ValueError(msg)
+        if bins[0].gte > 1:
+            msg = f"category_scheme.bins: die erste Klasse beginnt bei {bins[0].gte}; kleinere Betriebe hätten keine Kategorie"
+            raise ValueError(msg)
+        for a, b in zip(bins, bins[1:], strict=False):
+            if a.lt is None or a.lt != b.gte:
+                msg = (
+                    f"category_scheme.bins: Klasse {a.code} endet bei {a.lt}, {b.code} beginnt bei {b.gte}; "
+                    "die Klassen müssen lückenlos und überschneidungsfrei sein (halboffen: gte ≤ x < lt)."
+                )
+                raise ValueError(msg)
+        if bins[-1].lt is not None:
+            msg = f"category_scheme.bins: die letzte Klasse ({bins[-1].code}) muss nach oben offen sein (kein lt)."
+            raise ValueError(msg)
+        codes = [b.code for b in bins]
+        if len(set(codes)) != len(codes):
+            msg = f"category_scheme.bins: doppelte Kategorien {codes}"
+            raise ValueError(msg)
+        if self.public and self.public.category in codes:
+            msg = f"category_scheme.public.category „{self.public.category}“ ist schon eine Größenklasse"
+            raise ValueError(msg)
+        return self
+
+    def categories(self) -> list[str]:
+        """All category codes of the scheme, in display order."""
+        extra = [self.public.category] if self.public and self.public.category else []
+        return [b.code for b in self.bins] + extra
+
+    def bin_for(self, headcount: float) -> str | None:
+        """The category code for a headcount, or None when it fits no bin (negative, NaN)."""
+        if headcount is None or (isinstance(headcount, float) and math.isnan(headcount)):
+            return None
+        for b in self.bins:
+            if b.contains(headcount):
+                return b.code
+        return None
+
+    def label(self, code: str, lang: str = "de") -> str:
+        """A readable name of a category."""
+        for b in self.bins:
+            if b.code == code:
+                if b.label:
+                    return b.label.get(lang)
+                upper = f"bis {int(b.lt) - 1}" if b.lt is not None else "und mehr"
+                return f"{code} ({int(b.gte)} {upper})" if b.lt is not None else f"{code} ({int(b.gte)} {upper})"
+        if self.public and code == self.public.category:
+            return self.public.label.get(lang) if self.public.label else code
+        return code
+
+
+class InputFile(_Frozen):
+    """One responses file of the edition, relative to ``data/<edition>/``."""
+
+    file: str
+    dialect: Literal["limesurvey", "excel", "auto"] = "auto"
+    source: str
+    sheet: str | None = None
+    mapping: dict[str, str] = Field(default_factory=dict)  # heading -> canonical column
+    decimal: Literal[",", "."] | None = None
+
+
+class Person(_Frozen):
+    """An evaluator or jury member (names stay in the edition file, never in exports)."""
+
+    id: str
+    name: str
+    organisation: str | None = None
+    conflicts: list[str] = Field(default_factory=list)  # organisation names or entry ids declared
+
+
+class Edition(_Frozen):
+    """A validated edition. Load it with :func:`load_edition`."""
+
+    edition: str
+    year: int
+    title: Label
+    questionnaire: str
+    language: Literal["de", "en"] = "de"
+    seed: int = Field(ge=0)
+    pseudonym_salt: str = Field(min_length=8)
+    category_scheme: CategoryScheme
+    inputs: list[InputFile]
+    capacity: dict[str, int] = Field(default_factory=dict)
+    label_threshold: float = Field(default=60, ge=0, le=100)
+    raters_per_text: int = Field(default=2, ge=1)
+    evaluators: list[Person] = Field(default_factory=list)
+    jury: list[Person] = Field(default_factory=list)
+    tie_rule: Literal["no_award", "chair_decides", "higher_score"] = "higher_score"
+    max_input_mb: float = Field(default=150, gt=0)
+
+    @field_validator("edition")
+    @classmethod
+    def _edition_id(cls, v: str) -> str:
+        if not EDITION_ID.match(v):
+            msg = f"Editionskennung „{v}“: nur Buchstaben, Ziffern, - und _ (z. B. 2010 oder demo2010)"
+            raise ValueError(msg)
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Edition:
+        cats = self.category_scheme.categories()
+        for c in self.capacity:
+            if c not in cats:
+                msg = f"capacity: Kategorie „{c}“ gibt es im Schema {self.category_scheme.id} nicht.{did_you_mean(c, cats)}"
+                raise ValueError(msg)
+        names = [i.file for i in self.inputs]
+        if len(set(names)) != len(names):
+            msg = f"inputs: eine Datei ist doppelt aufgeführt ({names})"
+            raise ValueError(msg)
+        for i in self.inputs:
+            _safe_relative(i.file)
+        return self
+
+    def categories(self) -> list[str]:
+        """Category codes of this edition."""
+        return self.category_scheme.categories()
+
+
+def _safe_relative(name: str) -> None:
+    """Input files must stay inside ``data/<edition>/`` (no absolute paths, no ``..``)."""
+    p = Path(name)
+    if p.is_absolute() or ".." in p.parts or name.startswith("~"):
+        msg = f"inputs: „{name}“ muss ein Dateiname im Datenordner der Edition sein (kein absoluter Pfad, kein ..)."
+        raise ValueError(msg)
+
+
+def edition_path(edition: str, *, params_dir: str | Path) -> Path:
+    """Where the edition file lives below a project's ``params`` folder."""
+    if not EDITION_ID.match(edition):
+        msg = f"Editionskennung „{edition}“ ist ungültig (nur Buchstaben, Ziffern, - und _)."
+        raise InstrumentError(msg)
+    return Path(params_dir) / "editions" / f"{edition}.yaml"
+
+
+def resolve_data_path(project_root: str | Path, edition: Edition, name: str) -> Path:
+    """Absolute path of an input file; refuses anything outside ``data/<edition>/``."""
+    base = (Path(project_root) / "data" / edition.edition).resolve()
+    p = (base / name).resolve()
+    if base != p and base not in p.parents:
+        msg = f"Datei „{name}“ liegt außerhalb von {base}; Eingaben gehören in den Datenordner der Edition."
+        raise InstrumentError(msg)
+    return p
+
+
+def load_edition(path: str | Path, *, with_questionnaire: bool = False) -> Edition | tuple[Edition, Questionnaire]:
+    """Load and validate an edition YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``params/editions/<ed>.yaml``.
+    with_questionnaire : bool, default False
+        Also load ``params/questionnaire/<id>.yaml`` beside it and check that the category scheme's
+        basis and public rule name items of that questionnaire.
+
+    Returns
+    -------
+    Edition or (Edition, Questionnaire)
+    """
+    ed = model_from_yaml(Edition, path, kind="Editions")
+    stem = Path(path).stem
+    if stem != ed.edition:
+        msg = f"Editions-Datei {path}: der Dateiname „{stem}“ und edition: „{ed.edition}“ müssen übereinstimmen."
+        raise InstrumentError(msg)
+    if not with_questionnaire:
+        return ed
+    params_dir = Path(path).resolve().parent.parent
+    q = load_questionnaire(questionnaire_path(ed.questionnaire, params_dir=params_dir))
+    cols = set(q.columns())
+    scheme = ed.category_scheme
+    if scheme.basis not in cols:
+        msg = f"Editions-Datei {path}: category_scheme.basis „{scheme.basis}“ ist keine Spalte von {q.meta.id}.{did_you_mean(scheme.basis, cols)}"
+        raise InstrumentError(msg)
+    if scheme.public:
+        item = q.item(scheme.public.item)
+        codes = set(item.option_codes(q.scales))
+        bad = [c for c in scheme.public.codes if c not in codes]
+        if bad:
+            msg = f"Editions-Datei {path}: category_scheme.public.codes {bad} sind keine Optionen von {item.id}."
+            raise InstrumentError(msg)
+    return ed, q
