@@ -1,0 +1,853 @@
+"""Schema checks of responses against the instrument: every row ends accepted or quarantined, with reasons.
+
+Validation is lazy (pandera-style): every problem of every row is collected into one failure table with the
+columns :data:`vielfalt.columns.FAILURE_COLUMNS` — source, row, entry, item, column, check, value, severity,
+reason, fix — before anything is decided. Structural problems (unreadable file, a required column missing,
+a column present twice) stop the file with a :class:`DataError` instead.
+
+Severity "error" quarantines the row; "warning" keeps it and reports the problem. Type problems in optional,
+unscored context items are warnings (the value is treated as missing); everywhere else they are errors.
+Rows in = rows accepted + rows quarantined, asserted at the end of every intake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vielfalt import ingest
+from vielfalt.categories import CATEGORY_REASON, assign_categories
+from vielfalt.columns import (
+    CATEGORY,
+    ENTRY_ID,
+    FAILURE_COLUMNS,
+    REASON,
+    RESPONSE_ID,
+    ROW,
+    SEVERITY,
+    SOURCE,
+    SUBMITDATE,
+)
+from vielfalt.edition import Edition, InputFile
+from vielfalt.exceptions import DataError
+from vielfalt.questionnaire import Item, Questionnaire, Sub
+
+__all__ = [
+    "MESSAGES",
+    "ValidationReport",
+    "entry_id_for",
+    "validate_files",
+    "validate_table",
+]
+
+# --- messages (German default, English with lang="en"); asserted in tests ------------------------
+MESSAGES: dict[str, dict[str, str]] = {
+    "not_integer": {
+        "de": "„{value}“ ist keine ganze Zahl.",
+        "en": "'{value}' is not a whole number.",
+    },
+    "not_number": {"de": "„{value}“ ist keine Zahl.", "en": "'{value}' is not a number."},
+    "approximate": {
+        "de": "„{value}“ ist nur ungefähr angegeben.",
+        "en": "'{value}' is only approximate.",
+    },
+    "below_min": {"de": "{value} ist kleiner als {limit}.", "en": "{value} is less than {limit}."},
+    "above_max": {"de": "{value} ist größer als {limit}.", "en": "{value} is greater than {limit}."},
+    "unknown_option": {
+        "de": "„{value}“ ist keine Antwortmöglichkeit dieser Frage (erlaubt: {allowed}).",
+        "en": "'{value}' is not an answer option of this question (allowed: {allowed}).",
+    },
+    "unknown_tick": {
+        "de": "„{value}“ ist kein Ankreuzwert (erwartet: Y, x oder leer).",
+        "en": "'{value}' is not a tick (expected: Y, x or empty).",
+    },
+    "not_yesno": {
+        "de": "„{value}“ ist weder Ja noch Nein.",
+        "en": "'{value}' is neither yes nor no.",
+    },
+    "required": {"de": "Pflichtangabe fehlt.", "en": "Required answer is missing."},
+    "pattern": {
+        "de": "„{value}“ hat nicht die erwartete Form.",
+        "en": "'{value}' does not have the expected form.",
+    },
+    "too_long": {
+        "de": "Text ist {length} Zeichen lang (höchstens {limit}).",
+        "en": "Text is {length} characters long (at most {limit}).",
+    },
+    "check_le": {
+        "de": "{reason}: {left_col} = {left} ist größer als {right_col} = {right}.",
+        "en": "{reason}: {left_col} = {left} is greater than {right_col} = {right}.",
+    },
+    "check_sum_eq": {
+        "de": "{reason}: Summe {total_sum} statt {total}.",
+        "en": "{reason}: sum {total_sum} instead of {total}.",
+    },
+    "exclusive": {
+        "de": "„{option}“ ist zusammen mit anderen Optionen angekreuzt.",
+        "en": "'{option}' is ticked together with other options.",
+    },
+    "other_without_text": {
+        "de": "„Sonstiges“ gewählt, aber kein Text angegeben.",
+        "en": "'Other' chosen but no text given.",
+    },
+    "duplicate_submission": {
+        "de": "Doppelte Einsendung von „{name}“: eine neuere Einsendung ({kept}) wird verwendet.",
+        "en": "Duplicate submission of '{name}': a newer submission ({kept}) is used.",
+    },
+    "duplicate_id": {
+        "de": "Antwort-ID „{value}“ kommt in dieser Datei mehrfach vor.",
+        "en": "Response ID '{value}' occurs more than once in this file.",
+    },
+    "incomplete": {
+        "de": "Die Antwort wurde nicht abgeschlossen (kein Absendedatum).",
+        "en": "The response was not completed (no submission date).",
+    },
+    "bad_date": {"de": "„{value}“ ist kein Datum.", "en": "'{value}' is not a date."},
+    "ragged": {
+        "de": "Die Zeile hat {fields} Felder statt {expected}.",
+        "en": "The row has {fields} fields instead of {expected}.",
+    },
+    "unknown_column": {
+        "de": "Spalte „{value}“ gehört nicht zum Fragebogen und wird nicht ausgewertet.",
+        "en": "Column '{value}' is not part of the questionnaire and is not evaluated.",
+    },
+    "missing_column": {
+        "de": "Spalte {value} fehlt; die Angaben gelten als leer.",
+        "en": "Column {value} is missing; its answers count as empty.",
+    },
+    "category_undecidable": {
+        "de": "Größenkategorie nicht bestimmbar: {why}.",
+        "en": "Size category cannot be decided: {why}.",
+    },
+    "formula_like": {
+        "de": "Text beginnt mit „{start}“ (wie eine Formel); er wird in Exporten entschärft.",
+        "en": "Text starts with '{start}' (like a formula); it is neutralised in exports.",
+    },
+}
+
+FIXES: dict[str, dict[str, str]] = {
+    "not_integer": {"de": "Bitte eine ganze Zahl eintragen.", "en": "Please enter a whole number."},
+    "not_number": {"de": "Bitte eine Zahl eintragen (z. B. 12 oder 12,5).", "en": "Please enter a number."},
+    "approximate": {
+        "de": "Bitte die genaue Zahl laut Personalstatistik eintragen.",
+        "en": "Please enter the exact number from the HR records.",
+    },
+    "below_min": {"de": "Bitte den Wert prüfen.", "en": "Please check the value."},
+    "above_max": {"de": "Bitte den Wert prüfen.", "en": "Please check the value."},
+    "unknown_option": {
+        "de": "Bitte einen der erlaubten Codes eintragen (siehe Codebuch).",
+        "en": "Please enter one of the allowed codes (see the codebook).",
+    },
+    "unknown_tick": {"de": "Angekreuzt = x oder Y, sonst leer lassen.", "en": "Ticked = x or Y, else empty."},
+    "not_yesno": {"de": "Bitte ja oder nein eintragen.", "en": "Please enter yes or no."},
+    "required": {"de": "Bitte beim Teilnehmer nachfragen und eintragen.", "en": "Please ask the participant."},
+    "pattern": {"de": "Bitte das Format prüfen (siehe Codebuch).", "en": "Please check the format."},
+    "too_long": {"de": "Bitte kürzen.", "en": "Please shorten it."},
+    "check_le": {"de": "Bitte beide Zahlen prüfen.", "en": "Please check both numbers."},
+    "check_sum_eq": {"de": "Bitte die Teilzahlen prüfen.", "en": "Please check the parts."},
+    "exclusive": {
+        "de": "Bitte entweder „keine“ oder die zutreffenden Optionen ankreuzen.",
+        "en": "Tick either 'none' or the options that apply.",
+    },
+    "other_without_text": {"de": "Bitte den Text nachtragen.", "en": "Please add the text."},
+    "duplicate_submission": {
+        "de": "Keine Aktion nötig, falls die neuere Einsendung gilt; sonst die ältere Zeile löschen.",
+        "en": "No action needed if the newer one counts; else delete the older row.",
+    },
+    "duplicate_id": {"de": "Bitte die IDs eindeutig machen.", "en": "Please make the IDs unique."},
+    "incomplete": {
+        "de": "Teilnehmer um Abschluss des Fragebogens bitten oder Zeile entfernen.",
+        "en": "Ask the participant to complete the form, or remove the row.",
+    },
+    "bad_date": {"de": "Datum als TT.MM.JJJJ eintragen.", "en": "Enter the date as DD.MM.YYYY."},
+    "ragged": {
+        "de": "Bitte die Zeile in Excel prüfen: vermutlich ein Trennzeichen (;) im Text ohne Anführungszeichen.",
+        "en": "Check the row: probably a separator inside unquoted text.",
+    },
+    "unknown_column": {
+        "de": "Spalte umbenennen (Zuordnung in der Editionsdatei) oder ignorieren.",
+        "en": "Rename it (mapping in the edition file) or ignore it.",
+    },
+    "missing_column": {"de": "Falls Angaben vorliegen, Spalte ergänzen.", "en": "Add the column if data exist."},
+    "category_undecidable": {
+        "de": "Bitte die Zahl der Beschäftigten (Köpfe am Stichtag) eintragen.",
+        "en": "Please enter the number of employees (heads on the reference date).",
+    },
+    "formula_like": {"de": "Keine Aktion nötig.", "en": "No action needed."},
+}
+
+CATEGORY_WHY = {
+    "headcount_missing": {"de": "Zahl der Beschäftigten fehlt", "en": "number of employees missing"},
+    "headcount_invalid": {
+        "de": "Zahl der Beschäftigten ist keine ganze Zahl ab 1",
+        "en": "number of employees is not a whole number ≥ 1",
+    },
+}
+
+META_COLUMNS = ("id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate", "datestamp",
+                "ipaddr", "refurl")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NAME_NORMALISE = re.compile(r"[^0-9a-zäöüß]+")
+
+
+def _msg(key: str, lang: str, table: dict[str, dict[str, str]] = MESSAGES, **kw: Any) -> str:
+    return table[key].get(lang, table[key]["de"]).format(**kw)
+
+
+def entry_id_for(salt: str, source: str, response_id: str) -> str:
+    """Stable pseudonym of one response: the same salt, source and response id give the same id.
+
+    Examples
+    --------
+    >>> entry_id_for("demo2010-3b9f0c1e", "online", "7")
+    'VG-...'
+    """
+    digest = hashlib.sha256(f"{salt}\x1f{source}\x1f{response_id}".encode()).hexdigest()
+    return "VG-" + digest[:10].upper()
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of one intake: accepted entries, quarantined rows, and every problem found."""
+
+    accepted: pd.DataFrame
+    quarantine: pd.DataFrame
+    failures: pd.DataFrame
+    rows_read: int
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    lang: str = "de"
+
+    @property
+    def n_accepted(self) -> int:
+        """Rows accepted."""
+        return len(self.accepted)
+
+    @property
+    def n_quarantined(self) -> int:
+        """Rows quarantined."""
+        return len(self.quarantine)
+
+    def check_balance(self) -> None:
+        """Assert rows in = accepted + quarantined (raise DataError otherwise: a bug, never silent)."""
+        if self.rows_read != self.n_accepted + self.n_quarantined:
+            msg = (
+                f"Interner Fehler: {self.rows_read} Zeilen gelesen, aber {self.n_accepted} angenommen und "
+                f"{self.n_quarantined} zurückgestellt. Bitte melden."
+            )
+            raise DataError(msg)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (for ``vielfalt validate --json``)."""
+        fails = self.failures.copy()
+        fails = fails.astype(object).where(fails.notna(), None)
+        return {
+            "rows_read": int(self.rows_read),
+            "accepted": int(self.n_accepted),
+            "quarantined": int(self.n_quarantined),
+            "sources": self.sources,
+            "quarantine": [
+                {k: _plain(v) for k, v in r.items()}
+                for r in self.quarantine[[SOURCE, ROW, ENTRY_ID, RESPONSE_ID, "name", REASON]].to_dict("records")
+            ],
+            "failures": [{k: _plain(v) for k, v in r.items()} for r in fails.to_dict("records")],
+        }
+
+    def summary(self) -> str:
+        """A short text for evaluators (German by default)."""
+        de = self.lang != "en"
+        lines = [
+            (
+                f"Gelesen: {self.rows_read} Zeilen — angenommen: {self.n_accepted}, zurückgestellt: {self.n_quarantined}."
+                if de
+                else f"Read: {self.rows_read} rows — accepted: {self.n_accepted}, quarantined: {self.n_quarantined}."
+            )
+        ]
+        for s in self.sources:
+            lines.append(
+                f"  {s['source']}: {s['file']} ({s.get('rows', 0)} Zeilen, {s.get('encoding')}, Trennzeichen "
+                f"{s.get('delimiter')!r})"
+                if de
+                else f"  {s['source']}: {s['file']} ({s.get('rows', 0)} rows, {s.get('encoding')})"
+            )
+        if self.n_quarantined:
+            lines.append("Zurückgestellt:" if de else "Quarantined:")
+            for r in self.quarantine.itertuples():
+                lines.append(f"  - {r.source}, Zeile {r.row} ({r.name or '—'}): {r.reason}" if de else
+                             f"  - {r.source}, row {r.row} ({r.name or '—'}): {r.reason}")
+        warns = self.failures[self.failures[SEVERITY] == "warning"]
+        if len(warns):
+            lines.append(
+                f"Hinweise ohne Zurückstellung: {len(warns)} (siehe Fehlertabelle)."
+                if de
+                else f"Warnings (row kept): {len(warns)} (see the failure table)."
+            )
+        return "\n".join(lines)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    return v
+
+
+class _Collector:
+    """Collects failure rows as plain tuples (fast) and builds the table once."""
+
+    def __init__(self, lang: str) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.lang = lang
+
+    def add(
+        self,
+        key: str,
+        *,
+        source: str,
+        rows: Sequence[Any],
+        entry_ids: Sequence[Any],
+        item: str | None,
+        column: str | None,
+        values: Sequence[Any],
+        severity: str,
+        reasons: Sequence[str] | None = None,
+        **fmt: Any,
+    ) -> None:
+        fix = FIXES[key].get(self.lang, FIXES[key]["de"])
+        for i, (r, e, v) in enumerate(zip(rows, entry_ids, values, strict=True)):
+            reason = reasons[i] if reasons is not None else _msg(key, self.lang, value=v, **fmt)
+            self.rows.append((source, r, e, item, column, key, v, severity, reason, fix))
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=FAILURE_COLUMNS)
+        return df.astype({ROW: "Int64"}) if len(df) else df
+
+
+def _where(mask: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(mask)
+
+
+def _is_soft(item: Item, sub: Sub | None = None) -> bool:
+    """Type problems in optional, unscored context items only warn (the value counts as missing)."""
+    required = item.required or (sub is not None and sub.required)
+    return (not required) and item.scoring.kind in ("none", "context_only") and item.type != "single"
+
+
+def _parse_numbers(raw: pd.Series, decimal: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a column of number strings via its unique values; returns (value, ok, approximate)."""
+    uniques = pd.unique(raw.to_numpy())
+    table = {}
+    for u in uniques:
+        p = ingest.parse_number(u, decimal=decimal)
+        table[u] = (np.nan if p.value is None else float(p.value), bool(p.ok), bool(p.approximate))
+    mapped = [table[v] for v in raw.to_numpy()]
+    if not mapped:
+        return np.array([], float), np.array([], bool), np.array([], bool)
+    vals, ok, approx = zip(*mapped, strict=True)
+    return np.asarray(vals, float), np.asarray(ok, bool), np.asarray(approx, bool)
+
+
+def _parse_bools(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse tick/yes-no tokens; returns (value (True/False), ok, empty)."""
+    uniques = pd.unique(raw.to_numpy())
+    table = {}
+    for u in uniques:
+        s = u.strip()
+        if s == "":
+            table[u] = (False, True, True)
+        elif ingest.is_bool_token(s):
+            table[u] = (bool(ingest.parse_bool(s)), True, False)
+        else:
+            table[u] = (False, False, False)
+    mapped = [table[v] for v in raw.to_numpy()]
+    if not mapped:
+        return np.array([], bool), np.array([], bool), np.array([], bool)
+    vals, ok, empty = zip(*mapped, strict=True)
+    return np.asarray(vals, bool), np.asarray(ok, bool), np.asarray(empty, bool)
+
+
+def _option_lookup(item: Item, q: Questionnaire) -> dict[str, str]:
+    """Accepted spellings → code: the code itself (any case) and the full label texts (LimeSurvey 'long')."""
+    out: dict[str, str] = {}
+    for o in q.options_of(item):
+        out[o.code] = o.code
+        out[o.code.casefold()] = o.code
+        out[o.label.de.casefold()] = o.code
+        if o.label.en:
+            out[o.label.en.casefold()] = o.code
+    return out
+
+
+def _parse_date(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse ISO (LimeSurvey) or German (TT.MM.JJJJ) dates; returns (timestamps, ok). Empty is ok/NaT."""
+    s = raw.str.strip()
+    iso = pd.to_datetime(s, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        more = pd.to_datetime(s, format=fmt, errors="coerce")
+        iso = iso.fillna(more)
+    ok = (s == "").to_numpy() | iso.notna().to_numpy()
+    return iso, ok
+
+
+def _norm_name(name: str) -> str:
+    return _NAME_NORMALISE.sub("", str(name).casefold())
+
+
+def validate_table(
+    raw: pd.DataFrame,
+    q: Questionnaire,
+    *,
+    source: str,
+    file: str,
+    salt: str,
+    dialect: str = "auto",
+    mapping: dict[str, str] | None = None,
+    decimal: str | None = None,
+    lang: str = "de",
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Validate one raw table (all strings, as :func:`vielfalt.ingest.read_table` returns it).
+
+    Parameters
+    ----------
+    raw : DataFrame
+        Every cell a str; index = spreadsheet row number.
+    q : Questionnaire
+        The instrument.
+    source : str
+        Source label of the file (from the edition), part of the entry pseudonym.
+    file : str
+        File name for messages.
+    salt : str
+        The edition's pseudonym salt.
+    dialect : {"limesurvey", "excel", "auto"}
+        Decides the decimal separator (unless `decimal` is given) and whether a missing submit date
+        means an incomplete response (LimeSurvey) or just an unknown date (Excel).
+    mapping : dict, optional
+        Per-source heading → canonical column.
+    decimal : {",", "."}, optional
+        Decimal separator of the source.
+    lang : {"de", "en"}
+        Language of reasons and fixes.
+
+    Returns
+    -------
+    (parsed, failures, raw_canonical)
+        `parsed`: typed values by canonical column plus metadata (source, row, response_id, submitdate,
+        entry_id), one row per input row; `failures`: the failure table; `raw_canonical`: the raw strings
+        under canonical names (for the quarantine).
+
+    Raises
+    ------
+    DataError
+        When a required column is missing or an instrument column appears twice.
+    """
+    col = _Collector(lang)
+    if decimal is None:
+        decimal = {"limesurvey": ".", "excel": ","}.get(dialect)
+    info = raw.attrs.get("source_info", {}) or {}
+    n = len(raw)
+    rows = raw.index.to_numpy()
+
+    # -- headings -----------------------------------------------------------------------------
+    known = list(q.columns()) + list(META_COLUMNS)
+    res = ingest.resolve_headings(list(raw.columns), known, mapping=mapping or {})
+    if res.collisions:
+        pairs = "; ".join(_describe_collision(c) for c in res.collisions)
+        msg = (
+            f"{file}: mehrere Spalten meinen dieselbe Frage ({pairs}). Bitte in der Datei eine davon löschen "
+            "oder umbenennen; vielfalt entscheidet nicht, welche gilt."
+        )
+        raise DataError(msg, path=file)
+    dup_instrument = [
+        h for h in (info.get("duplicate_headings") or []) if res.mapping.get(str(h)) or str(h) in known
+    ]
+    if dup_instrument:
+        msg = (
+            f"{file}: die Spalte(n) {', '.join(map(str, dup_instrument))} kommen mehrfach vor. "
+            "Bitte die doppelte Spalte löschen; vielfalt entscheidet nicht, welche gilt."
+        )
+        raise DataError(msg, path=file)
+    canon = raw.rename(columns=res.mapping)
+    canon = canon[[c for c in canon.columns if c in set(known)]]
+    required_missing = [
+        c for _, it in q.iter_items() for c in _required_columns(it) if c not in canon.columns
+    ]
+    if required_missing:
+        msg = (
+            f"{file}: Pflichtspalte(n) {', '.join(required_missing)} fehlen. Bitte die Spalten mit diesen "
+            "Überschriften ergänzen (Codes wie im Codebuch, z. B. A05[total] oder A05_total) oder in der "
+            "Editionsdatei unter inputs.mapping zuordnen."
+        )
+        raise DataError(msg, path=file)
+    empty_col = pd.Series([""] * n, index=raw.index, dtype=object)
+    for c in known:
+        if c not in canon.columns:
+            canon[c] = empty_col
+    for h in res.unknown:
+        if h == "__extra__":
+            continue
+        col.add("unknown_column", source=source, rows=[None], entry_ids=[None], item=None, column=h,
+                values=[h], severity="warning")
+    for c in res.missing:
+        if c in META_COLUMNS or c.endswith("[other]"):
+            continue
+        col.add("missing_column", source=source, rows=[None], entry_ids=[None], item=c.split("[")[0], column=c,
+                values=[c], severity="warning")
+
+    # -- identity -----------------------------------------------------------------------------
+    rid = canon["id"].str.strip()
+    rid = rid.where(rid != "", pd.Series([f"row{r}" for r in rows], index=raw.index))
+    entry_ids = np.array([entry_id_for(salt, source, r) for r in rid.to_numpy()], dtype=object)
+    dup_rid = rid.duplicated(keep=False).to_numpy()
+    if dup_rid.any():
+        idx = _where(dup_rid)
+        col.add("duplicate_id", source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=None, column="id",
+                values=rid.to_numpy()[idx], severity="error")
+        # keep pseudonyms unique even for the duplicated ids so nothing collides downstream
+        entry_ids[idx] = [f"{e}-{r}" for e, r in zip(entry_ids[idx], rows[idx], strict=True)]
+    heading_of = {v: k for k, v in res.mapping.items()}
+
+    parsed: dict[str, Any] = {}
+    for r in info.get("ragged_rows") or []:
+        pos = np.flatnonzero(rows == r["row"])
+        col.add("ragged", source=source, rows=rows[pos], entry_ids=entry_ids[pos], item=None, column=None,
+                values=[""] * len(pos), severity="error", fields=r.get("fields"), expected=r.get("expected"))
+
+    submit, ok = _parse_date(canon["submitdate"])
+    bad = _where(~ok)
+    col.add("bad_date", source=source, rows=rows[bad], entry_ids=entry_ids[bad], item=None, column="submitdate",
+            values=canon["submitdate"].to_numpy()[bad], severity="warning")
+    if dialect == "limesurvey":
+        inc = _where((canon["submitdate"].str.strip() == "").to_numpy())
+        col.add("incomplete", source=source, rows=rows[inc], entry_ids=entry_ids[inc], item=None,
+                column="submitdate", values=[""] * len(inc), severity="error")
+
+    def shown(c: str) -> str:
+        return heading_of.get(c, c)
+
+    # -- items ----------------------------------------------------------------------------------
+    for _, it in q.iter_items():
+        _validate_item(it, q, canon, parsed, col, source=source, rows=rows, entry_ids=entry_ids,
+                       decimal=decimal, shown=shown, lang=lang)
+
+    out = pd.DataFrame(parsed, index=raw.index)
+    out.insert(0, SUBMITDATE, submit.to_numpy())
+    out.insert(0, RESPONSE_ID, rid.to_numpy())
+    out.insert(0, ROW, rows)
+    out.insert(0, SOURCE, source)
+    out.insert(0, ENTRY_ID, entry_ids)
+
+    # -- cross-field checks ---------------------------------------------------------------------
+    for _, it in q.iter_items():
+        for chk in it.checks:
+            _run_check(chk, it, out, col, source=source, rows=rows, entry_ids=entry_ids, shown=shown, lang=lang)
+
+    raw_canonical = canon[known].copy()
+    raw_canonical.insert(0, ENTRY_ID, entry_ids)
+    return out, col.frame(), raw_canonical
+
+
+def _describe_collision(c: Any) -> str:
+    if isinstance(c, dict):
+        return f"{', '.join(map(str, c.get('headings', [])))} → {c.get('canonical')}"
+    if isinstance(c, tuple | list):
+        return " / ".join(map(str, c))
+    return str(c)
+
+
+def _required_columns(it: Item) -> list[str]:
+    if it.type in ("multinumeric", "multitext", "array"):
+        return [f"{it.id}[{s.code}]" for s in it.subs or [] if s.required]
+    return [it.id] if it.required else []
+
+
+def _validate_item(
+    it: Item,
+    q: Questionnaire,
+    canon: pd.DataFrame,
+    parsed: dict[str, Any],
+    col: _Collector,
+    *,
+    source: str,
+    rows: np.ndarray,
+    entry_ids: np.ndarray,
+    decimal: str | None,
+    shown: Any,
+    lang: str,
+) -> None:
+    """Parse one item's columns into `parsed` and record its failures."""
+
+    def add(key: str, mask: np.ndarray, column: str, values: np.ndarray, severity: str, **fmt: Any) -> None:
+        idx = _where(mask)
+        if len(idx):
+            col.add(key, source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=it.id, column=shown(column),
+                    values=values[idx], severity=severity, **fmt)
+
+    if it.type in ("numeric", "multinumeric"):
+        subs = it.subs or [Sub(code="", label=it.label, integer=it.integer, min=it.min, max=it.max,
+                               required=it.required)]
+        for sub in subs:
+            c = f"{it.id}[{sub.code}]" if sub.code else it.id
+            raw = canon[c]
+            values = raw.to_numpy()
+            num, ok, approx = _parse_numbers(raw, decimal)
+            soft = _is_soft(it, sub)
+            sev = "warning" if soft else "error"
+            empty = (raw.str.strip() == "").to_numpy()
+            is_int = np.isnan(num) | (np.floor(num) == num)
+            bad = ~ok
+            add("not_number", bad, c, values, sev)
+            not_int = ok & ~is_int & sub.integer
+            add("not_integer", not_int, c, values, sev)
+            # an approximate count is a guess: fine for context, not for a number that decides the category
+            approx_err = ok & approx & (sub.required or it.required)
+            add("approximate", approx_err, c, values, "error")
+            add("approximate", ok & approx & ~approx_err, c, values, "warning")
+            if sub.min is not None:
+                add("below_min", ok & (num < sub.min), c, values, sev, limit=_fmt_num(sub.min))
+            if sub.max is not None:
+                add("above_max", ok & (num > sub.max), c, values, sev, limit=_fmt_num(sub.max))
+            if sub.required or (it.required and not it.subs):
+                add("required", np.isnan(num) & ok & empty, c, values, "error")
+                add("required", np.isnan(num) & ok & ~empty & ~approx, c, values, "error")
+            num = np.where(ok & (is_int | ~sub.integer), num, np.nan)
+            if soft:
+                num = np.where((sub.min is None) | ~(num < (sub.min if sub.min is not None else -np.inf)), num, np.nan)
+            parsed[c] = num
+    elif it.type == "multi":
+        options = q.options_of(it)
+        ticks = {}
+        for o in options:
+            c = f"{it.id}[{o.code}]"
+            raw = canon[c]
+            val, ok, _ = _parse_bools(raw)
+            add("unknown_tick", ~ok, c, raw.to_numpy(), "error")
+            parsed[c] = val & ok
+            ticks[o.code] = val & ok
+        if it.other:
+            c = f"{it.id}[other]"
+            parsed[c] = canon[c].to_numpy()
+            _formula_warning(canon[c], add, c)
+        exclusive = [o.code for o in options if o.exclusive]
+        if exclusive and ticks:
+            others = np.sum([v for k, v in ticks.items() if k not in exclusive], axis=0)
+            for ex in exclusive:
+                add("exclusive", ticks[ex] & (others > 0), f"{it.id}[{ex}]",
+                    np.array(["Y"] * len(rows), dtype=object), "error", option=ex)
+    elif it.type in ("single", "array"):
+        lookup = _option_lookup(it, q)
+        allowed = ", ".join(o.code for o in q.options_of(it))
+        targets = [(f"{it.id}[{s.code}]", s) for s in it.subs or []] if it.type == "array" else [(it.id, None)]
+        for c, _sub in targets:
+            raw = canon[c].str.strip()
+            values = raw.to_numpy()
+            empty = values == ""
+            is_other = (values == "-oth-") if it.other else np.zeros(len(values), bool)
+            mapped = raw.map(lambda v: lookup.get(v, lookup.get(str(v).casefold()))).to_numpy()
+            unknown = ~empty & ~is_other & pd.isna(mapped)
+            add("unknown_option", unknown, c, values, "error", allowed=allowed)
+            if it.required:
+                add("required", empty, c, values, "error")
+            codes = np.where(is_other, "-oth-", mapped)
+            codes = np.where(unknown | empty, None, codes)
+            parsed[c] = codes.astype(object)
+        if it.type == "single" and it.other:
+            c = f"{it.id}[other]"
+            parsed[c] = canon[c].to_numpy()
+            add("other_without_text", (canon[it.id].str.strip() == "-oth-").to_numpy()
+                & (canon[c].str.strip() == "").to_numpy(), c, canon[c].to_numpy(), "warning")
+    elif it.type == "yesno":
+        raw = canon[it.id]
+        val, ok, empty = _parse_bools(raw)
+        add("not_yesno", ~ok, it.id, raw.to_numpy(), "error")
+        if it.required:
+            add("required", empty, it.id, raw.to_numpy(), "error")
+        out = np.where(ok & ~empty, val, None).astype(object)
+        parsed[it.id] = out
+    else:  # text, multitext
+        targets = [f"{it.id}[{s.code}]" for s in it.subs or []] if it.type == "multitext" else [it.id]
+        for c in targets:
+            raw = canon[c].map(ingest.strip_injection_mask)
+            values = raw.to_numpy()
+            empty = (raw.str.strip() == "").to_numpy()
+            if it.required:
+                add("required", empty, c, values, "error")
+            if it.maxlen:
+                lengths = raw.str.len().to_numpy()
+                for i in _where(lengths > it.maxlen):  # one message per over-long text, with its own length
+                    col.add("too_long", source=source, rows=rows[[i]], entry_ids=entry_ids[[i]], item=it.id,
+                            column=shown(c), values=[values[i][:40] + "…"], severity="warning",
+                            length=int(lengths[i]), limit=it.maxlen)
+            if it.pattern:
+                pat = re.compile(it.pattern)
+                badpat = ~empty & ~raw.map(lambda v, p=pat: bool(p.match(v.strip()))).to_numpy()
+                add("pattern", badpat, c, values, "warning")
+            _formula_warning(raw, add, c)
+            parsed[c] = values
+
+
+def _formula_warning(raw: pd.Series, add: Any, c: str) -> None:
+    values = raw.to_numpy()
+    starts = np.array([str(v)[:1] in FORMULA_START and len(str(v)) > 1 for v in values], dtype=bool)
+    if starts.any():
+        for ch in sorted({str(v)[:1] for v in values[starts]}):
+            mask = starts & np.array([str(v)[:1] == ch for v in values])
+            add("formula_like", mask, c, np.array([str(v)[:40] for v in values], dtype=object), "warning",
+                start=ch.replace("\t", "\\t").replace("\r", "\\r"))
+
+
+def _fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+
+
+def _run_check(chk: Any, it: Item, out: pd.DataFrame, col: _Collector, *, source: str, rows: np.ndarray,
+               entry_ids: np.ndarray, shown: Any, lang: str) -> None:
+    reason = chk.reason.get(lang) if chk.reason else ("Prüfung" if lang == "de" else "check")
+    if chk.kind == "le":
+        left = out[chk.left].to_numpy(float)
+        right = out[chk.right].to_numpy(float)
+        mask = np.isfinite(left) & np.isfinite(right) & (left > right)
+        idx = _where(mask)
+        reasons = [
+            _msg("check_le", lang, reason=reason, left_col=shown(chk.left), left=_fmt_num(left[i]),
+                 right_col=shown(chk.right), right=_fmt_num(right[i]))
+            for i in idx
+        ]
+        col.add("check_le", source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=it.id,
+                column=shown(chk.left), values=[_fmt_num(left[i]) for i in idx], severity=chk.severity,
+                reasons=reasons)
+    else:
+        parts = np.vstack([out[p].to_numpy(float) for p in chk.parts])
+        total = out[chk.total].to_numpy(float)
+        given = np.isfinite(parts).all(axis=0) & np.isfinite(total)
+        sums = np.nansum(parts, axis=0)
+        idx = _where(given & (sums != total))
+        reasons = [
+            _msg("check_sum_eq", lang, reason=reason, total_sum=_fmt_num(sums[i]), total=_fmt_num(total[i]))
+            for i in idx
+        ]
+        col.add("check_sum_eq", source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=it.id,
+                column=shown(chk.parts[0]), values=[_fmt_num(sums[i]) for i in idx], severity=chk.severity,
+                reasons=reasons)
+
+
+def validate_files(
+    edition: Edition,
+    q: Questionnaire,
+    files: Iterable[tuple[InputFile, Path]],
+    *,
+    lang: str | None = None,
+    max_bytes: int | None = None,
+) -> ValidationReport:
+    """Read and validate every input file of an edition, then decide duplicates and categories.
+
+    Parameters
+    ----------
+    edition : Edition
+    q : Questionnaire
+    files : iterable of (InputFile, Path)
+        The edition's inputs with their resolved absolute paths.
+    lang : {"de", "en"}, optional
+        Defaults to the edition's language.
+    max_bytes : int, optional
+        Refuse files larger than this (default: the edition's ``max_input_mb``).
+
+    Returns
+    -------
+    ValidationReport
+        With rows in = accepted + quarantined checked.
+    """
+    lang = lang or edition.language
+    limit = max_bytes or int(edition.max_input_mb * 1_000_000)
+    parsed_all, fails_all, raw_all, sources = [], [], [], []
+    for spec, path in files:
+        raw = ingest.read_table(path, sheet=spec.sheet, max_bytes=limit, lang=lang)
+        info = dict(raw.attrs.get("source_info", {}) or {})
+        parsed, fails, raw_c = validate_table(
+            raw, q, source=spec.source, file=path.name, salt=edition.pseudonym_salt, dialect=spec.dialect,
+            mapping=spec.mapping, decimal=spec.decimal, lang=lang,
+        )
+        parsed_all.append(parsed)
+        fails_all.append(fails)
+        raw_all.append(raw_c)
+        sources.append({
+            "source": spec.source, "file": path.name, "dialect": spec.dialect, "rows": len(raw),
+            "encoding": info.get("encoding"), "delimiter": info.get("delimiter"), "format": info.get("format"),
+            "sha256": info.get("sha256"),
+        })
+    return _finish(edition, q, parsed_all, fails_all, raw_all, sources, lang)
+
+
+def _finish(edition: Edition, q: Questionnaire, parsed_all: list[pd.DataFrame], fails_all: list[pd.DataFrame],
+            raw_all: list[pd.DataFrame], sources: list[dict[str, Any]], lang: str) -> ValidationReport:
+    entries = pd.concat(parsed_all, ignore_index=True) if parsed_all else pd.DataFrame()
+    raw = pd.concat(raw_all, ignore_index=True) if raw_all else pd.DataFrame()
+    failures = pd.concat([f for f in fails_all if len(f)], ignore_index=True) if any(len(f) for f in fails_all) \
+        else pd.DataFrame(columns=FAILURE_COLUMNS)
+    rows_read = len(entries)
+    col = _Collector(lang)
+    if rows_read:
+        # duplicates: the same organisation more than once (across all files) -> keep the latest
+        names = entries["A01"].map(_norm_name)
+        has_name = names != ""
+        order = entries.assign(_n=names, _pos=np.arange(rows_read)).sort_values(
+            [SUBMITDATE, "_pos"], na_position="first", kind="mergesort")
+        latest = order[has_name.loc[order.index]].groupby("_n", sort=False).tail(1)
+        keep_by_name = dict(zip(latest["_n"], latest.index, strict=True))
+        for i in np.flatnonzero(has_name.to_numpy()):
+            k = keep_by_name[names.iloc[i]]
+            if k != i:
+                kept = entries.loc[k]
+                col.add("duplicate_submission", source=entries.at[i, SOURCE], rows=[entries.at[i, ROW]],
+                        entry_ids=[entries.at[i, ENTRY_ID]], item="A01", column="A01",
+                        values=[entries.at[i, "A01"]], severity="error", name=entries.at[i, "A01"],
+                        kept=f"{kept[SOURCE]}, Zeile {kept[ROW]}" if lang == "de" else f"{kept[SOURCE]}, row {kept[ROW]}")
+        cats = assign_categories(entries, edition.category_scheme)
+        entries[CATEGORY] = cats[CATEGORY].to_numpy()
+        und = np.flatnonzero(cats[CATEGORY].isna().to_numpy())
+        for i in und:
+            why = CATEGORY_WHY[cats[CATEGORY_REASON].iloc[i]].get(lang)
+            col.add("category_undecidable", source=entries.at[i, SOURCE], rows=[entries.at[i, ROW]],
+                    entry_ids=[entries.at[i, ENTRY_ID]], item=edition.category_scheme.basis.split("[")[0],
+                    column=edition.category_scheme.basis, values=[raw.at[i, edition.category_scheme.basis]],
+                    severity="error", why=why)
+    extra = col.frame()
+    if len(extra):
+        failures = pd.concat([failures, extra], ignore_index=True)
+    if len(failures):
+        failures = failures.astype({ROW: "Int64"})
+    errors = failures[failures[SEVERITY] == "error"] if len(failures) else failures
+    bad_ids = set(errors[ENTRY_ID].dropna())
+    if rows_read:
+        is_bad = entries[ENTRY_ID].isin(bad_ids).to_numpy()
+        accepted = entries[~is_bad].set_index(ENTRY_ID)
+        reasons = (
+            errors.groupby(ENTRY_ID, sort=False)[REASON]
+            .agg(lambda s: " | ".join(dict.fromkeys(s)))
+        )
+        q_rows = raw[is_bad].copy()
+        quarantine = pd.DataFrame({
+            ENTRY_ID: entries.loc[is_bad, ENTRY_ID].to_numpy(),
+            SOURCE: entries.loc[is_bad, SOURCE].to_numpy(),
+            ROW: entries.loc[is_bad, ROW].to_numpy(),
+            RESPONSE_ID: entries.loc[is_bad, RESPONSE_ID].to_numpy(),
+            "name": entries.loc[is_bad, "A01"].to_numpy(),
+        })
+        quarantine[REASON] = quarantine[ENTRY_ID].map(reasons).to_numpy()
+        quarantine = pd.concat([quarantine, q_rows.drop(columns=[ENTRY_ID]).reset_index(drop=True)
+                                .add_prefix("raw:")], axis=1)
+    else:
+        accepted = entries
+        quarantine = pd.DataFrame(columns=[ENTRY_ID, SOURCE, ROW, RESPONSE_ID, "name", REASON])
+    report = ValidationReport(accepted=accepted, quarantine=quarantine, failures=failures, rows_read=rows_read,
+                              sources=sources, lang=lang)
+    report.check_balance()
+    return report
+
