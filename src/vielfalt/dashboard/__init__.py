@@ -1,0 +1,1 @@
+"""Figures and dashboards: pure data → plotly figures (`figures`), widgets, self-contained HTML."""
