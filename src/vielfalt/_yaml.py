@@ -19,7 +19,7 @@ from vielfalt.exceptions import InstrumentError
 __all__ = ["load_yaml", "model_from_yaml", "did_you_mean", "translate_validation_error"]
 
 MAX_YAML_BYTES = 2_000_000
-MAX_ALIASES = 200
+MAX_ALIASES = 16  # configs need none; 16 keep any expansion below 2**8
 
 
 class _SafeLoader(yaml.SafeLoader):

@@ -134,11 +134,13 @@ def write_xlsx(
             ws.append([_cell(line)])
         head = list((headers or {}).get(name, [str(c) for c in frame.columns]))
         ws.append([_cell(h) for h in head])
-        for cell in ws[ws.max_row]:
+        header_row = ws.max_row
+        for cell in ws[header_row]:
             cell.font = Font(bold=True)
-        ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
         for row in frame.itertuples(index=False, name=None):
             ws.append([_cell(v) for v in row])
+        # freeze below the heading; set after appending, since touching a cell would move max_row
+        ws.freeze_panes = f"A{header_row + 1}"
         for letter, width in (column_widths or {}).get(name, {}).items():
             ws.column_dimensions[letter].width = width
         for rng, options, prompt in (validations or {}).get(name, []):
