@@ -11,11 +11,14 @@ EDITION ?= demo2010
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml etc/jupyterlab-overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@$(BIN)/python -m ipykernel install --sys-prefix --name vielfalt --display-name "vielfalt (Python 3)" >/dev/null
+	@# JupyterLab opens the jupytext .py notebooks as notebooks (make lab)
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp etc/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 	@echo "vielfalt: Umgebung bereit in $(VENV) (Kernel 'vielfalt' registriert)."
 
