@@ -1,0 +1,148 @@
+"""Rater-effect models (re-exported by :mod:`vielfalt.raters`).
+
+Four models, reported side by side with the raw scores (METHODS.md §4): ``none``; ``mean_shift`` (each
+rater's mean moved to the grand mean: severity); ``zscore`` (each rater's ratings standardised, then put
+back on the grand mean and SD); ``additive`` (rating = unit effect + rater effect, fitted by least squares
+with the rater effects summing to zero; identifiable only on a connected design).
+A unit is one (entry, item) pair: severity is a trait of the rater across all criteria.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.linalg import lsqr
+
+from vielfalt.columns import ENTRY_ID
+from vielfalt.exceptions import ConfigError, VielfaltWarning
+
+__all__ = ["RATER_MODELS", "RaterEffects", "adjust_ratings", "rater_effects", "text_scores"]
+
+RATER_MODELS = ("none", "mean_shift", "zscore", "additive")
+RATER = "rater"
+ITEM = "item"
+RATING = "rating"
+
+
+@dataclass
+class RaterEffects:
+    """Estimated severity per rater (negative = stricter than average) with a 95 % interval."""
+
+    table: pd.DataFrame  # rater, n, mean, severity, se, lower, upper
+    model: str
+    connected: bool
+
+
+def _check_model(model: str) -> None:
+    if model not in RATER_MODELS:
+        msg = f"The 'model' parameter of adjust_ratings must be one of {set(RATER_MODELS)}. Got {model!r} instead."
+        raise ConfigError(msg)
+
+
+def _additive_fit(ratings: pd.DataFrame) -> tuple[pd.Series, pd.Series, float, np.ndarray]:
+    """Least squares for rating = unit + rater, Σ rater = 0. Returns (rater effect, its SE, sigma², residuals)."""
+    units = pd.factorize(list(zip(ratings[ENTRY_ID], ratings[ITEM], strict=True)))[0]
+    raters, rater_names = pd.factorize(ratings[RATER], sort=True)
+    n, n_u, n_r = len(ratings), units.max() + 1, len(rater_names)
+    y = ratings[RATING].to_numpy(float)
+    # sum-to-zero coding: rater j < R-1 gets its own column; the last rater is −(sum of the others)
+    rows = np.arange(n)
+    xu = sparse.csr_matrix((np.ones(n), (rows, units)), shape=(n, n_u))
+    data, cols, rr = [], [], []
+    for i, j in enumerate(raters):
+        if j < n_r - 1:
+            data.append(1.0)
+            cols.append(j)
+            rr.append(i)
+        else:
+            data.extend([-1.0] * (n_r - 1))
+            cols.extend(range(n_r - 1))
+            rr.extend([i] * (n_r - 1))
+    xr = sparse.csr_matrix((data, (rr, cols)), shape=(n, max(n_r - 1, 0)))
+    x = sparse.hstack([xu, xr]).tocsr()
+    sol = lsqr(x, y, atol=1e-12, btol=1e-12, iter_lim=10_000)[0]
+    b = sol[n_u:]
+    effects = np.append(b, -b.sum()) if n_r > 1 else np.zeros(1)
+    resid = y - x @ sol
+    dof = max(n - n_u - (n_r - 1), 1)
+    sigma2 = float(resid @ resid / dof)
+    # standard errors from the dense normal equations of the rater block (small: raters × raters)
+    se = np.full(n_r, np.nan)
+    if n_r > 1 and n_u < 20_000:
+        xd = x.toarray()
+        try:
+            cov = sigma2 * np.linalg.pinv(xd.T @ xd)
+            cb = cov[n_u:, n_u:]
+            c = np.vstack([np.eye(n_r - 1), -np.ones((1, n_r - 1))])
+            se = np.sqrt(np.clip(np.diag(c @ cb @ c.T), 0, None))
+        except np.linalg.LinAlgError:  # pragma: no cover
+            pass
+    return pd.Series(effects, index=rater_names), pd.Series(se, index=rater_names), sigma2, resid
+
+
+def rater_effects(ratings: pd.DataFrame, *, connected: bool = True) -> RaterEffects:
+    """Severity per rater from the additive model (positive = more lenient), with 95 % intervals.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long table with ``entry_id``, ``item``, ``rater``, ``rating``.
+    connected : bool
+        Whether the design is connected (from :func:`check_design`); when it is not, effects are only
+        comparable within components and a warning is issued.
+    """
+    import warnings
+
+    if not connected:
+        warnings.warn("Bewertungsplan nicht verbunden: Strenge nur innerhalb der Teile vergleichbar.",
+                      VielfaltWarning, stacklevel=2)
+    eff, se, _, _ = _additive_fit(ratings)
+    g = ratings.groupby(RATER)[RATING]
+    table = pd.DataFrame({
+        RATER: eff.index, "n": g.size().reindex(eff.index).to_numpy(),
+        "mean": g.mean().reindex(eff.index).to_numpy(), "severity": eff.to_numpy(), "se": se.to_numpy(),
+    })
+    table["lower"] = table["severity"] - 1.96 * table["se"]
+    table["upper"] = table["severity"] + 1.96 * table["se"]
+    return RaterEffects(table=table, model="additive", connected=connected)
+
+
+def adjust_ratings(ratings: pd.DataFrame, model: Literal["none", "mean_shift", "zscore", "additive"] = "none") -> pd.Series:
+    """Adjusted rating per row of `ratings` under one rater-effect model (clipped to 0–4).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"entry_id": ["a", "a", "b", "b"], "item": ["F01"] * 4,
+    ...                   "rater": ["R1", "R2", "R1", "R2"], "rating": [2.0, 4.0, 1.0, 3.0]})
+    >>> adjust_ratings(r, "mean_shift").tolist()
+    [3.0, 3.0, 2.0, 2.0]
+    """
+    _check_model(model)
+    y = ratings[RATING].astype(float)
+    if model == "none" or len(ratings) == 0:
+        return y.rename("adjusted")
+    grand = y.mean()
+    by = ratings.groupby(RATER)[RATING]
+    if model == "mean_shift":
+        out = y - (by.transform("mean") - grand)
+    elif model == "zscore":
+        sd = by.transform(lambda s: s.std(ddof=1))
+        gsd = y.std(ddof=1)
+        z = (y - by.transform("mean")) / sd.replace(0, np.nan)
+        # a rater with constant ratings has no spread: keep the mean shift for them
+        out = (z * gsd + grand).where(sd > 0, y - (by.transform("mean") - grand))
+    else:
+        eff, _, _, _ = _additive_fit(ratings)
+        out = y - ratings[RATER].map(eff).to_numpy()
+    return out.clip(0, 4).rename("adjusted")
+
+
+def text_scores(ratings: pd.DataFrame, model: str = "none") -> pd.DataFrame:
+    """Entries × rubric items: mean adjusted rating (0–4) under `model`."""
+    _check_model(model)
+    adj = ratings.assign(adjusted=adjust_ratings(ratings, model).to_numpy())
+    return adj.pivot_table(index=ENTRY_ID, columns=ITEM, values="adjusted", aggfunc="mean")
