@@ -45,7 +45,7 @@ def _check_model(model: str) -> None:
 
 def _additive_fit(ratings: pd.DataFrame) -> tuple[pd.Series, pd.Series, float, np.ndarray]:
     """Least squares for rating = unit + rater, Σ rater = 0. Returns (rater effect, its SE, sigma², residuals)."""
-    units = pd.factorize(list(zip(ratings[ENTRY_ID], ratings[ITEM], strict=True)))[0]
+    units = pd.factorize(ratings[ENTRY_ID].astype(str) + "\x1f" + ratings[ITEM].astype(str))[0]
     raters, rater_names = pd.factorize(ratings[RATER], sort=True)
     n, n_u, n_r = len(ratings), units.max() + 1, len(rater_names)
     y = ratings[RATING].to_numpy(float)

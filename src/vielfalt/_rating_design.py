@@ -286,7 +286,7 @@ def read_rating_sheets(
     assigned = set(zip(design[ENTRY_ID].astype(str), design[RATER].astype(str), strict=True))
     for path in sorted(paths):
         stem = path.stem
-        rater = stem.rsplit("_", 1)[-1] if stem.startswith(f"bewertung_{edition}_") else stem.rsplit("_", 1)[-1]
+        rater = stem.rsplit("_", 1)[-1]  # bewertung_<edition>_<rater>: the edition is checked per row
         if rater not in raters:
             fail("unknown_rater", path.name, None, None, None, None, rater)
             continue
