@@ -1,0 +1,6 @@
+# %%
+run_dir = ""
+project_root = ""
+
+# %%
+print("no cell is tagged parameters")
