@@ -110,18 +110,18 @@ def run_edition(root: Path, edition: str, stages: list[str], *, lang: str | None
     def progress(name: str, index: int, total: int, status: str) -> None:
         if quiet:
             return
-        if status == "start":
+        if status in ("start", "running"):
             t0["t"] = time.monotonic()
-            print(f"[{index + 1}/{total}] Stufe {name} läuft …", flush=True)
+            print(f"[{index}/{total}] Stufe {name} läuft …", flush=True)
         else:
-            word = {"done": "fertig", "failed": "FEHLGESCHLAGEN"}.get(status, status)
-            print(f"[{index + 1}/{total}] Stufe {name}: {word} ({time.monotonic() - t0['t']:.1f} s)", flush=True)
+            word = {"done": "fertig", "complete": "fertig", "failed": "FEHLGESCHLAGEN"}.get(status, status)
+            print(f"[{index}/{total}] Stufe {name}: {word} ({time.monotonic() - t0['t']:.1f} s)", flush=True)
 
     return pipeline.run_stages(
         specs, runs_root=root / "runs", edition=ed.edition, inputs=inputs, seed=ed.seed, run_id=run_id,
         extra_manifest={"questionnaire": q.meta.id, "questionnaire_version": q.meta.version,
-                        "questionnaire_sha256": q.sha256(), "project_root": str(root)},
-        progress=progress, base_run=base,
+                        "questionnaire_sha256": q.sha256()},
+        progress=progress, base_run=base, project_root=root,
     )
 
 
@@ -220,19 +220,22 @@ def cmd_status(args: argparse.Namespace) -> int:
             missing.append(i.file)
     runs = pipeline.list_runs(root / "runs", ed.edition)
     print("Läufe:" if runs else "Läufe: noch keine")
+    words = {"complete": "vollständig", "failed": "fehlgeschlagen", "incomplete": "abgebrochen",
+             "running": "läuft", "invalid": "ungültig"}
     for r in runs[-10:]:
-        m = r.get("manifest") or {}
-        stages = ", ".join(m.get("stages_completed", []) or []) or "—"
-        line = f"  {r['run_id']}: {r['status']} (Stufen: {stages})"
-        fail = (m.get("failure") or {}).get("de") if isinstance(m.get("failure"), dict) else m.get("failure")
-        if r["status"] == "failed" and fail:
-            line += f"\n      {fail}"
+        m = r.manifest
+        stages = ", ".join(m.stages_completed) if m else ""
+        line = f"  {r.run_id}: {words.get(r.status, r.status)} (fertige Stufen: {stages or '—'})"
+        if r.status == "failed" and m is not None and m.failure is not None:
+            line += f"\n      {m.failure.summary_de}"
         print(line)
     available = _available_stages(root)
     done: list[str] = []
     latest = pipeline.latest_run(root / "runs", ed.edition)
     if latest is not None:
-        done = list((pipeline.load_manifest_dict(latest) or {}).get("stages_completed", []))
+        from vielfalt.provenance import load_manifest
+
+        done = list(load_manifest(latest).stages_completed)
     nxt = next((s for s in available if s not in done), None)
     if missing:
         print(f"Als Nächstes: fehlende Eingaben ablegen ({', '.join(missing)}), dann vielfalt run {ed.edition}")
@@ -388,9 +391,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VielfaltError as err:
         print(f"Fehler: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\nAbgebrochen.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        print("\nAbgebrochen; der Lauf bleibt als .partial liegen und gilt nicht als vollständig.", file=sys.stderr)
+        return 143 if type(err).__name__ == "RunTerminated" else 130
     except Exception:  # a bug: keep the traceback, but out of the user's way
         fd, path = tempfile.mkstemp(prefix="vielfalt-fehler-", suffix=".txt")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

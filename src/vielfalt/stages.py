@@ -117,8 +117,8 @@ def _write_rating_sheets(ed: Edition, q: Questionnaire, accepted: pd.DataFrame, 
 def intake_stage(project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None) -> IntakeResult:
     """Run the intake stage: read and validate every input, assign categories, write artefacts.
 
-    Writes ``artefacts/entries.parquet`` (accepted, typed), ``artefacts/quarantine.parquet``,
-    ``artefacts/failures.parquet``, ``intake_report.xlsx`` for evaluators (quarantine and every finding,
+    Writes ``artefacts/intake/entries.parquet`` (accepted, typed), ``intake/quarantine``,
+    ``intake/failures``, ``intake/counts``, ``intake_report.xlsx`` for evaluators (quarantine and every finding,
     German headings) and one rating sheet per evaluator under ``rating_sheets/``.
 
     Raises
@@ -143,12 +143,12 @@ def intake_stage(project_root: str | Path, edition: str, run_dir: str | Path, *,
         files.append((spec, path))
     report = validate_files(ed, q, files, lang=lang)
 
-    write_artefact(report.accepted, run_dir, "entries")
-    write_artefact(report.quarantine.astype(object).where(report.quarantine.notna(), None), run_dir, "quarantine")
-    write_artefact(report.failures.astype(object).where(report.failures.notna(), None), run_dir, "failures")
+    write_artefact(report.accepted, run_dir, "intake/entries")
+    write_artefact(report.quarantine.astype(object).where(report.quarantine.notna(), None), run_dir, "intake/quarantine")
+    write_artefact(report.failures.astype(object).where(report.failures.notna(), None), run_dir, "intake/failures")
 
     counts = category_source_counts(report, ed, lang)
-    write_artefact(counts, run_dir, "intake_counts")
+    write_artefact(counts, run_dir, "intake/counts")
 
     qh = QUARANTINE_HEADINGS[lang]
     qcols = list(qh)
