@@ -828,10 +828,11 @@ def _finish(edition: Edition, q: Questionnaire, parsed_all: list[pd.DataFrame], 
     if rows_read:
         is_bad = entries[ENTRY_ID].isin(bad_ids).to_numpy()
         accepted = entries[~is_bad].set_index(ENTRY_ID)
-        reasons = (
-            errors.groupby(ENTRY_ID, sort=False)[REASON]
-            .agg(lambda s: " | ".join(dict.fromkeys(s)))
-        )
+        col_word = "Spalte" if lang == "de" else "column"
+        full = errors.apply(
+            lambda f: (f"{col_word} {f['column']}: " if f["column"] else "") + f"{f[REASON]} {f['fix']}", axis=1
+        ) if len(errors) else pd.Series(dtype=object)
+        reasons = full.groupby(errors[ENTRY_ID], sort=False).agg(lambda s: " | ".join(dict.fromkeys(s)))
         q_rows = raw[is_bad].copy()
         quarantine = pd.DataFrame({
             ENTRY_ID: entries.loc[is_bad, ENTRY_ID].to_numpy(),
