@@ -26,6 +26,7 @@ __all__ = [
     "InputFile",
     "Person",
     "PublicRule",
+    "ScoringSettings",
     "edition_path",
     "load_edition",
     "resolve_data_path",
@@ -154,6 +155,22 @@ class Person(_Frozen):
     conflicts: list[str] = Field(default_factory=list)  # organisation names or entry ids declared
 
 
+class ScoringSettings(_Frozen):
+    """The assumptions of the scoring stage; a researcher swaps them here without touching code.
+
+    The nominal choices: indicators are already on [0, 1] by the instrument's rules (no further
+    normalisation), unanswered expected items count 0, sections and the total are weighted arithmetic
+    means, and text scores are corrected for rater severity by the additive model.
+    """
+
+    rater_model: Literal["none", "mean_shift", "zscore", "additive"] = "additive"
+    missing_answers: Literal["zero", "nan"] = "zero"
+    imputation: Literal["none", "mean", "median", "group_mean", "group_median"] = "none"
+    normalisation: Literal["none", "minmax", "zscore", "rank", "prank", "borda"] = "none"
+    normalise_within: Literal["category", "all"] = "category"
+    aggregation: Literal["amean", "gmean", "hmean", "median"] = "amean"
+
+
 class Edition(_Frozen):
     """A validated edition. Load it with :func:`load_edition`."""
 
@@ -173,6 +190,7 @@ class Edition(_Frozen):
     jury: list[Person] = Field(default_factory=list)
     tie_rule: Literal["no_award", "chair_decides", "higher_score"] = "higher_score"
     max_input_mb: float = Field(default=150, gt=0)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
 
     @field_validator("edition")
     @classmethod

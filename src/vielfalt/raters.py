@@ -60,6 +60,8 @@ __all__ = [
     "adjust_ratings",
     "rater_effects",
     "text_scores",
+    # reports
+    "reliability_table",
 ]
 
 # Message templates, asserted verbatim in tests (sklearn's shape for bad parameters).
@@ -661,3 +663,65 @@ def kendall_w(ranks_or_scores: Any, *, correct_ties: bool = True) -> KendallW:
         p_value=float(stats.chi2.sf(chi2, df)),
         tie_corrected=correct_ties,
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reliability per criterion and group (what the ratings stage reports)
+# ---------------------------------------------------------------------------------------------------
+
+
+def reliability_table(ratings: pd.DataFrame, groups: pd.Series | None = None) -> pd.DataFrame:
+    """Agreement of the raters per criterion (item) and, optionally, per group (size category).
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long table with ``entry_id``, ``item``, ``rater``, ``rating`` (0–4).
+    groups : Series, optional
+        Group label per entry id; adds rows per (item, group) besides the overall row per item.
+
+    Returns
+    -------
+    DataFrame
+        One row per item (``group`` = "alle") and per item × group: ``n_entries``, ``n_ratings``,
+        ``alpha_ordinal`` and ``alpha_interval`` (Krippendorff, raters × entries with missing values),
+        ``icc1`` and ``icc1k`` (Shrout & Fleiss one-way forms — each text is rated by a different pair of
+        raters, so the raters are the "slots" 1..k of each entry; entries with fewer ratings are left out),
+        ``exact`` (share of entries whose ratings all agree) and ``within1`` (max − min ≤ 1).
+    """
+    rows = []
+    keys: list[tuple[str, str, pd.DataFrame]] = []
+    for item, part in ratings.groupby("item", sort=True):
+        keys.append((str(item), "alle", part))
+        if groups is not None:
+            g = part["entry_id"].map(groups)
+            for label, sub in part.groupby(g, sort=True):
+                keys.append((str(item), str(label), sub))
+    for item, label, part in keys:
+        wide = part.pivot_table(index="rater", columns="entry_id", values="rating", aggfunc="mean")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", VielfaltWarning)
+            a_ord = krippendorff_alpha(wide, "ordinal") if wide.shape[1] >= 2 else float("nan")
+            a_int = krippendorff_alpha(wide, "interval") if wide.shape[1] >= 2 else float("nan")
+            slots = (
+                part.sort_values(["entry_id", "rater"]).assign(slot=lambda d: d.groupby("entry_id").cumcount())
+                .pivot_table(index="entry_id", columns="slot", values="rating", aggfunc="first")
+            )
+            slots = slots.dropna()
+            icc1 = icc1k = float("nan")
+            if slots.shape[0] >= 3 and slots.shape[1] >= 2:
+                try:
+                    res = icc(slots)
+                    icc1, icc1k = float(res.loc["ICC1", "value"]), float(res.loc["ICC1k", "value"])
+                except (DataError, ValueError):
+                    pass
+        spread = part.groupby("entry_id")["rating"].agg(lambda s: s.max() - s.min())
+        multi = part.groupby("entry_id")["rating"].size() >= 2
+        spread = spread[multi]
+        rows.append({
+            "item": item, "group": label, "n_entries": int(part["entry_id"].nunique()), "n_ratings": len(part),
+            "alpha_ordinal": a_ord, "alpha_interval": a_int, "icc1": icc1, "icc1k": icc1k,
+            "exact": float((spread == 0).mean()) if len(spread) else float("nan"),
+            "within1": float((spread <= 1).mean()) if len(spread) else float("nan"),
+        })
+    return pd.DataFrame(rows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 import pandas as pd
 
 from vielfalt.columns import CATEGORY, ENTRY_ID, REASON, ROW, SOURCE
@@ -16,15 +17,18 @@ from vielfalt.exceptions import DataError
 from vielfalt.export import write_xlsx
 from vielfalt.provenance import write_artefact
 from vielfalt.questionnaire import Questionnaire
+from vielfalt.raters import design_ratings
 from vielfalt.validate import ValidationReport, validate_files
 
 __all__ = [
     "IntakeResult",
+    "RatingsResult",
     "category_source_counts",
     "intake_stage",
     "load_context",
+    "conflicts_by_entry",
     "quarantine_table",
-    "simple_rating_assignment",
+    "ratings_stage",
 ]
 
 QUARANTINE_HEADINGS = {
@@ -56,31 +60,28 @@ class IntakeResult:
     rating_sheets: dict[str, Path] = field(default_factory=dict)
 
 
-def simple_rating_assignment(entry_ids: list[str], raters: list[str], *, per_text: int = 2) -> pd.DataFrame:
-    """Assign each entry's free texts to `per_text` evaluators by rotation.
-
-    Entry k goes to raters k, k+1, … (mod R). Consecutive entries share a rater, so the rater–entry graph
-    is connected whenever R ≥ 2 — enough to estimate rater severity later. The ratings issue replaces
-    this rule with a balanced, checked design.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``entry_id`` and ``rater``, one row per assignment, in a deterministic order.
-    """
-    if not raters:
-        msg = "Die Edition nennt keine Gutachtenden (evaluators); ohne sie gibt es keine Bewertungsbögen."
-        raise DataError(msg)
-    k = min(per_text, len(raters))
-    rows = [(e, raters[(i + j) % len(raters)]) for i, e in enumerate(sorted(entry_ids)) for j in range(k)]
-    return pd.DataFrame(rows, columns=[ENTRY_ID, "rater"])
+def conflicts_by_entry(people: list, entries: pd.DataFrame) -> dict[str, list[str]]:
+    """Person id → entry ids they declared a conflict with (by entry id or by organisation name)."""
+    names = entries["A01"].fillna("").astype(str).str.casefold().str.strip() if "A01" in entries else None
+    out: dict[str, list[str]] = {}
+    for p in people:
+        hits = set()
+        for c in p.conflicts:
+            if c in entries.index:
+                hits.add(c)
+            elif names is not None:
+                hits.update(entries.index[names == c.casefold().strip()])
+        out[p.id] = sorted(hits)
+    return out
 
 
 def _write_rating_sheets(ed: Edition, q: Questionnaire, accepted: pd.DataFrame, run_dir: Path,
                          lang: str) -> dict[str, Path]:
     rubric_items = [it for _, it in q.iter_items() if it.scoring.kind == "rubric"]
-    assignment = simple_rating_assignment(list(accepted.index), [e.id for e in ed.evaluators],
-                                          per_text=ed.raters_per_text)
+    assignment = design_ratings(accepted, [e.id for e in ed.evaluators], per_text=ed.raters_per_text,
+                                seed=ed.seed, conflicts=conflicts_by_entry(ed.evaluators, accepted),
+                                groups=accepted[CATEGORY])
+    write_artefact(assignment, run_dir, "intake/rating_design")
     scale = ", ".join(f"{o.code} = {o.label.get(lang)}" for o in q.scales["rubric5"].options) \
         if "rubric5" in q.scales else "0–4"
     out: dict[str, Path] = {}
@@ -189,3 +190,78 @@ def quarantine_table(report: ValidationReport, lang: str = "de") -> pd.DataFrame
         return pd.DataFrame(columns=list(qh.values()))
     view = report.quarantine[[SOURCE, ROW, "name", REASON]].rename(columns=qh)
     return view.reset_index(drop=True)
+
+
+# --- ratings ----------------------------------------------------------------------------------------
+
+@dataclass
+class RatingsResult:
+    """What the ratings stage produced."""
+
+    returned: Any
+    design_check: Any
+    reliability: pd.DataFrame
+    effects: Any
+    text_scores: pd.DataFrame  # entry_id, item, model, score (0–4)
+    ranks: pd.DataFrame  # entry_id, category, model ranks of the text section, max shift
+
+
+def ratings_stage(project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None) -> RatingsResult:
+    """Read the returned rating sheets, check them, measure agreement and rater severity.
+
+    Input: ``data/<ed>/ratings/`` with the sheets as handed out by the intake (XLSX, or saved as CSV).
+    Partial returns are accepted and reported; missing ratings stay missing, never zero.
+    """
+    from vielfalt.provenance import read_artefact
+    from vielfalt.raters import (
+        RATER_MODELS,
+        check_design,
+        rater_effects,
+        read_rating_sheets,
+        reliability_table,
+        text_scores,
+    )
+
+    ed, q = load_context(project_root, edition)
+    lang = lang or ed.language
+    run_dir = Path(run_dir)
+    folder = Path(project_root) / "data" / ed.edition / "ratings"
+    paths = sorted([*folder.glob("*.xlsx"), *folder.glob("*.csv")]) if folder.is_dir() else []
+    if not paths:
+        msg = (
+            f"Keine Bewertungsbögen in {folder}. Erwartet werden die ausgefüllten Bögen aus dem Intake-Lauf "
+            f"(rating_sheets/bewertung_{ed.edition}_<Kürzel>.xlsx), eine Datei je Gutachter/in, Spalte "
+            "„Bewertung (0–4)“ ausgefüllt."
+        )
+        raise DataError(msg, path=str(folder))
+    entries = read_artefact(run_dir, "intake/entries")
+    design = read_artefact(run_dir, "intake/rating_design")
+    rubric = [it.id for _, it in q.iter_items() if it.scoring.kind == "rubric"]
+    returned = read_rating_sheets(paths, edition=ed.edition, design=design, accepted=set(entries.index),
+                                  rubric_items=rubric, raters=[e.id for e in ed.evaluators], lang=lang)
+    check = check_design(design)
+    ratings = returned.ratings
+    reliability = reliability_table(ratings, entries[CATEGORY])
+    effects = rater_effects(ratings, connected=check.connected)
+    long = []
+    for model in RATER_MODELS:
+        ts = text_scores(ratings, model).stack().rename("score").reset_index()
+        long.append(ts.assign(model=model))
+    scores = pd.concat(long, ignore_index=True)[[ENTRY_ID, "item", "model", "score"]]
+    section = scores.groupby([ENTRY_ID, "model"])["score"].mean().unstack("model")
+    cat = entries[CATEGORY].reindex(section.index)
+    ranks = section.groupby(cat).rank(ascending=False, method="min").astype("Int64")
+    ranks.columns = [f"rank_{c}" for c in ranks.columns]
+    ranks.insert(0, CATEGORY, cat)
+    ranks["max_shift"] = (ranks.filter(like="rank_").max(axis=1) - ranks.filter(like="rank_").min(axis=1)).astype("Int64")
+    ranks = ranks.reset_index()
+
+    write_artefact(ratings, run_dir, "ratings/ratings")
+    write_artefact(returned.failures.astype(object).where(returned.failures.notna(), None), run_dir, "ratings/failures")
+    write_artefact(returned.missing, run_dir, "ratings/missing")
+    write_artefact(reliability, run_dir, "ratings/reliability")
+    write_artefact(effects.table, run_dir, "ratings/rater_effects")
+    write_artefact(scores, run_dir, "ratings/text_scores")
+    write_artefact(ranks, run_dir, "ratings/rank_by_model")
+    return RatingsResult(returned=returned, design_check=check, reliability=reliability, effects=effects,
+                         text_scores=scores, ranks=ranks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["PLOTLY_CONFIG", "intake_overview"]
+__all__ = ["PLOTLY_CONFIG", "intake_overview", "rank_shift", "rater_severity", "reliability_bars"]
 
 PLOTLY_CONFIG = {"showSendToCloud": False, "displaylogo": False, "responsive": True}
 
@@ -47,5 +47,58 @@ def intake_overview(counts: pd.DataFrame, *, lang: str = "de") -> go.Figure:
         yaxis_title=("Anzahl" if lang == "de" else "Count"),
         legend_title=("Quelle" if lang == "de" else "Source"),
         template="plotly_white", height=380, margin={"t": 60, "l": 50, "r": 20, "b": 40},
+    )
+    return fig
+
+
+def reliability_bars(reliability: pd.DataFrame, *, lang: str = "de") -> go.Figure:
+    """Krippendorff's α (ordinal) per criterion, overall and per category, with the usual 0.667/0.8 marks."""
+    fig = go.Figure()
+    for k, (group, part) in enumerate(reliability.groupby("group", sort=False)):
+        fig.add_bar(name=str(group), x=part["item"].tolist(), y=part["alpha_ordinal"].round(3).tolist(),
+                    marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)])
+    for y, dash in ((0.667, "dot"), (0.8, "dash")):
+        fig.add_hline(y=y, line_dash=dash, line_color="grey", annotation_text=f"α = {y}")
+    fig.update_layout(
+        barmode="group", template="plotly_white", height=380,
+        title=("Übereinstimmung der Gutachtenden (Krippendorffs α, ordinal)" if lang == "de"
+               else "Rater agreement (Krippendorff's α, ordinal)"),
+        yaxis={"title": "α", "range": [-0.2, 1]}, legend_title=("Kategorie" if lang == "de" else "Category"),
+    )
+    return fig
+
+
+def rater_severity(effects: pd.DataFrame, *, lang: str = "de") -> go.Figure:
+    """Rater effect (additive model) with 95 % intervals: below 0 = stricter than average."""
+    fig = go.Figure(go.Scatter(
+        x=effects["severity"].round(3).tolist(), y=effects["rater"].astype(str).tolist(), mode="markers",
+        marker={"size": 11, "color": "#1f77b4"},
+        error_x={"type": "data", "symmetric": False,
+                 "array": (effects["upper"] - effects["severity"]).round(3).tolist(),
+                 "arrayminus": (effects["severity"] - effects["lower"]).round(3).tolist()},
+        hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+    ))
+    fig.add_vline(x=0, line_color="grey")
+    fig.update_layout(
+        template="plotly_white", height=120 + 40 * len(effects),
+        title=("Strenge der Gutachtenden (Punkte auf der Skala 0–4; links = strenger)" if lang == "de"
+               else "Rater severity (points on the 0–4 scale; left = stricter)"),
+        xaxis_title=("Abweichung vom Durchschnitt" if lang == "de" else "deviation from average"),
+    )
+    return fig
+
+
+def rank_shift(ranks: pd.DataFrame, *, lang: str = "de") -> go.Figure:
+    """Rank of each entry's text score within its category under the four rater models."""
+    models = [c for c in ranks.columns if c.startswith("rank_")]
+    fig = go.Figure()
+    for _, r in ranks.iterrows():
+        fig.add_scatter(x=[m.removeprefix("rank_") for m in models], y=[r[m] for m in models], mode="lines+markers",
+                        name=f"{r['entry_id']} ({r['category']})", line={"width": 1})
+    fig.update_layout(
+        template="plotly_white", height=420, yaxis={"autorange": "reversed", "title": "Rang" if lang == "de" else "rank"},
+        title=("Rang der Freitext-Bewertung je Modell (innerhalb der Kategorie)" if lang == "de"
+               else "Rank of the text score by rater model (within category)"),
+        showlegend=len(ranks) <= 30,
     )
     return fig
