@@ -23,12 +23,14 @@ from vielfalt.validate import ValidationReport, validate_files
 __all__ = [
     "IntakeResult",
     "RatingsResult",
+    "ScoringResult",
     "category_source_counts",
     "intake_stage",
     "load_context",
     "conflicts_by_entry",
     "quarantine_table",
     "ratings_stage",
+    "scoring_stage",
 ]
 
 QUARANTINE_HEADINGS = {
@@ -265,3 +267,66 @@ def ratings_stage(project_root: str | Path, edition: str, run_dir: str | Path, *
     write_artefact(ranks, run_dir, "ratings/rank_by_model")
     return RatingsResult(returned=returned, design_check=check, reliability=reliability, effects=effects,
                          text_scores=scores, ranks=ranks)
+
+
+# --- scoring ----------------------------------------------------------------------------------------
+
+@dataclass
+class ScoringResult:
+    """What the scoring stage produced."""
+
+    result: Any
+    ranking: pd.DataFrame
+    analysis: pd.DataFrame
+    notes: list[str]
+
+
+def scoring_stage(project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None) -> ScoringResult:
+    """Score every accepted entry with the edition's scoring settings and rank within categories."""
+    from vielfalt.items import FLAG_LABELS, TOTAL
+    from vielfalt.provenance import read_artefact
+    from vielfalt.scoring import item_analysis, score_entries, top_contributors
+
+    ed, q = load_context(project_root, edition)
+    lang = lang or ed.language
+    run_dir = Path(run_dir)
+    entries = read_artefact(run_dir, "intake/entries")
+    notes = []
+    text = None
+    try:
+        ts = read_artefact(run_dir, "ratings/text_scores")
+        text = ts[ts["model"] == ed.scoring.rater_model].pivot_table(index=ENTRY_ID, columns="item", values="score")
+        notes.append(f"Freitexte: Bewertungen mit Modell „{ed.scoring.rater_model}“." if lang == "de"
+                     else f"Free texts: ratings adjusted with model '{ed.scoring.rater_model}'.")
+    except DataError:
+        notes.append("Keine Bewertungen der Freitexte: Abschnitt F bleibt leer, sein Gewicht wird verteilt."
+                     if lang == "de" else "No free-text ratings: section F is empty and its weight is spread.")
+    res = score_entries(entries, q, ed.scoring, text_scores=text)
+    for c, n in entries[CATEGORY].value_counts().items():
+        if n == 1:
+            notes.append(f"Kategorie {ed.category_scheme.label(str(c), lang)} hat nur einen Eintrag: Rang 1 ohne Vergleich."
+                         if lang == "de" else f"Category {c} has a single entry: rank 1 without comparison.")
+    why = top_contributors(res.contributions, res.items.labels)
+    flags = res.items.flags
+    flag_text = flags.apply(lambda r: "; ".join(sorted({FLAG_LABELS[k.split(":")[0]][lang] for k, v in r.items() if v})),
+                            axis=1) if len(flags.columns) else pd.Series("", index=entries.index)
+    ranking = pd.DataFrame({
+        "name": entries["A01"], CATEGORY: entries[CATEGORY], "total": res.scores[TOTAL].round(2),
+        "rank": res.ranks[TOTAL], "why": why, "flags": flag_text.reindex(entries.index),
+    }).sort_values([CATEGORY, "rank", "name"])
+    analysis = item_analysis(res)
+
+    write_artefact(res.indicators, run_dir, "scoring/indicators")
+    write_artefact(res.items.indicators, run_dir, "scoring/indicators_raw")
+    write_artefact(res.scores, run_dir, "scoring/scores")
+    write_artefact(res.ranks.astype("Int64"), run_dir, "scoring/ranks")
+    write_artefact(res.contributions, run_dir, "scoring/contributions")
+    write_artefact(res.items.fields, run_dir, "scoring/fields")
+    write_artefact(flags, run_dir, "scoring/flags")
+    write_artefact(analysis, run_dir, "scoring/item_analysis")
+    hierarchy = pd.DataFrame({"code": list(res.items.parents), "parent": list(res.items.parents.values()),
+                              "label": [res.items.labels.get(k, k) for k in res.items.parents]})
+    write_artefact(hierarchy, run_dir, "scoring/hierarchy")
+    weights = pd.DataFrame(res.items.weights).rename_axis("code").reset_index()
+    write_artefact(weights, run_dir, "scoring/weights")
+    return ScoringResult(result=res, ranking=ranking, analysis=analysis, notes=notes)

@@ -10,7 +10,15 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["PLOTLY_CONFIG", "intake_overview", "rank_shift", "rater_severity", "reliability_bars"]
+__all__ = [
+    "PLOTLY_CONFIG",
+    "intake_overview",
+    "rank_shift",
+    "ranking_bars",
+    "rater_severity",
+    "reliability_bars",
+    "section_profile",
+]
 
 PLOTLY_CONFIG = {"showSendToCloud": False, "displaylogo": False, "responsive": True}
 
@@ -100,5 +108,42 @@ def rank_shift(ranks: pd.DataFrame, *, lang: str = "de") -> go.Figure:
         title=("Rang der Freitext-Bewertung je Modell (innerhalb der Kategorie)" if lang == "de"
                else "Rank of the text score by rater model (within category)"),
         showlegend=len(ranks) <= 30,
+    )
+    return fig
+
+
+def section_profile(scores: pd.DataFrame, labels: dict[str, str], *, lang: str = "de") -> go.Figure:
+    """Heatmap entries × sections (0–100), entries grouped by category: each entry's score profile."""
+    sections = [c for c in scores.columns if c not in ("total", "category")]
+    data = scores.sort_values(["category", "total"], ascending=[True, False])
+    ylab = [f"{c} · {e}" for e, c in zip(data.index, data["category"], strict=True)]
+    fig = go.Figure(go.Heatmap(
+        z=data[sections].round(1).to_numpy(), x=[labels.get(s, s) for s in sections], y=ylab,
+        colorscale="Blues", zmin=0, zmax=100, colorbar={"title": "0–100"},
+        hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
+    ))
+    fig.update_layout(
+        template="plotly_white", height=160 + 22 * len(data), yaxis={"autorange": "reversed"},
+        title=("Punktprofil je Eintrag und Abschnitt" if lang == "de" else "Score profile by entry and section"),
+    )
+    return fig
+
+
+def ranking_bars(ranking: pd.DataFrame, *, lang: str = "de") -> go.Figure:
+    """Total score per entry, one panel (dropdown) per category, best at the top."""
+    fig = go.Figure()
+    cats = list(dict.fromkeys(ranking["category"]))
+    for k, c in enumerate(cats):
+        part = ranking[ranking["category"] == c].sort_values("total")
+        fig.add_bar(x=part["total"].tolist(), y=[f"{r}. {e}" for r, e in zip(part["rank"], part.index, strict=True)],
+                    orientation="h", name=str(c), visible=(k == 0), marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)],
+                    hovertemplate="%{y}: %{x:.1f}<extra></extra>")
+    buttons = [{"label": str(c), "method": "update",
+                "args": [{"visible": [j == k for j in range(len(cats))]}]} for k, c in enumerate(cats)]
+    fig.update_layout(
+        template="plotly_white", height=420, xaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points"},
+        title=("Rangfolge innerhalb der Kategorie" if lang == "de" else "Ranking within the category"),
+        updatemenus=[{"buttons": buttons, "direction": "down", "x": 1.0, "y": 1.15, "xanchor": "right"}],
+        showlegend=False,
     )
     return fig
