@@ -260,14 +260,18 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise VielfaltError(msg)
     text = src.read_text(encoding="utf-8")
     year = args.year or prev.year + 1
-    text = re.sub(r"(?m)^edition:.*$", f"edition: {args.edition}", text, count=1)
+    text = re.sub(r"(?m)^edition:.*$", f'edition: "{args.edition}"', text, count=1)
     text = re.sub(r"(?m)^year:.*$", f"year: {year}", text, count=1)
     text = re.sub(r"(?m)^seed:.*$", f"seed: {year}", text, count=1)
     text = re.sub(r'(?m)^pseudonym_salt:.*$', f'pseudonym_salt: "{args.edition}-{secrets.token_hex(4)}"', text,
                   count=1)
     header = f"# Angelegt mit `vielfalt init {args.edition} --from {args.source}`: Titel, Eingaben und Personen prüfen.\n"
+    # validate the scaffold before it appears under params/ (load_edition wants the final file name)
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / dst.name
+        trial.write_text(header + text, encoding="utf-8")
+        load_edition(trial)
     dst.write_text(header + text, encoding="utf-8")
-    load_edition(dst)  # the scaffold must itself be valid
     data = root / "data" / args.edition
     data.mkdir(parents=True, exist_ok=True)
     lines = [f"Eingabedateien der Edition {args.edition} (laut {_rel(dst, root)}):"]

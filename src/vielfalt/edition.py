@@ -192,9 +192,11 @@ class Edition(_Frozen):
     max_input_mb: float = Field(default=150, gt=0)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
 
-    @field_validator("edition")
+    @field_validator("edition", mode="before")
     @classmethod
     def _edition_id(cls, v: str) -> str:
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)  # `edition: 2011` in YAML is an int; an edition id is text
         if not EDITION_ID.match(v):
             msg = f"Editionskennung „{v}“: nur Buchstaben, Ziffern, - und _ (z. B. 2010 oder demo2010)"
             raise ValueError(msg)
