@@ -270,12 +270,12 @@ class ValidationReport:
             )
         ]
         for s in self.sources:
-            lines.append(
-                f"  {s['source']}: {s['file']} ({s.get('rows', 0)} Zeilen, {s.get('encoding')}, Trennzeichen "
-                f"{s.get('delimiter')!r})"
-                if de
-                else f"  {s['source']}: {s['file']} ({s.get('rows', 0)} rows, {s.get('encoding')})"
-            )
+            if s.get("format") == "xlsx":
+                how = "Excel-Arbeitsmappe" if de else "Excel workbook"
+            else:
+                how = (f"{s.get('encoding')}, Trennzeichen {s.get('delimiter')!r}" if de
+                       else f"{s.get('encoding')}, delimiter {s.get('delimiter')!r}")
+            lines.append(f"  {s['source']}: {s['file']} ({s.get('rows', 0)} {'Zeilen' if de else 'rows'}, {how})")
         if self.n_quarantined:
             lines.append("Zurückgestellt:" if de else "Quarantined:")
             for r in self.quarantine.itertuples():
@@ -811,8 +811,13 @@ def _finish(edition: Edition, q: Questionnaire, parsed_all: list[pd.DataFrame], 
                         kept=f"{kept[SOURCE]}, Zeile {kept[ROW]}" if lang == "de" else f"{kept[SOURCE]}, row {kept[ROW]}")
         cats = assign_categories(entries, edition.category_scheme)
         entries[CATEGORY] = cats[CATEGORY].to_numpy()
+        basis = edition.category_scheme.basis
+        basis_bad = set(failures.loc[(failures[SEVERITY] == "error") & (failures["item"] == basis.split("[")[0]),
+                                     ENTRY_ID]) if len(failures) else set()
         und = np.flatnonzero(cats[CATEGORY].isna().to_numpy())
         for i in und:
+            if entries.at[i, ENTRY_ID] in basis_bad:
+                continue  # the headcount problem is already reported; its consequence needs no second line
             why = CATEGORY_WHY[cats[CATEGORY_REASON].iloc[i]].get(lang)
             col.add("category_undecidable", source=entries.at[i, SOURCE], rows=[entries.at[i, ROW]],
                     entry_ids=[entries.at[i, ENTRY_ID]], item=edition.category_scheme.basis.split("[")[0],
