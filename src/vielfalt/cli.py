@@ -304,12 +304,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
     if args.entries and args.entries > 5000:
         out = Path(args.out) if args.out else root / "runs" / "synth" / f"{ed.edition}_{args.entries}.csv"
         out.parent.mkdir(parents=True, exist_ok=True)
-        synth.write_limesurvey_csv(out, q, ed.category_scheme, n=args.entries, seed=args.seed or ed.seed)
+        seed = ed.seed if args.seed is None else args.seed
+        synth.write_limesurvey_csv(out, q, ed.category_scheme, n=args.entries, seed=seed, year=ed.year)
         print(f"{args.entries} synthetische Einsendungen (LimeSurvey-Format): {out}")
         return 0
     data_dir = Path(args.out) if args.out else root / "data" / ed.edition
     result = synth.write_edition_inputs(ed, q, data_dir, n_entries=args.entries, seed=args.seed)
     print(synth.demo_summary(result))
+    if data_dir.resolve() == (root / "data" / ed.edition).resolve() and ed.evaluators:
+        sheets = synth.write_returned_ratings(ed, q, data_dir, project_root=root, seed=args.seed)
+        print(f"Ausgefüllte Bewertungsbögen (synthetisch): {len(sheets)} in {_rel(data_dir / 'ratings', root)}/")
     return 0
 
 

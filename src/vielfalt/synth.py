@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vielfalt._synth_ratings import write_returned_ratings
 from vielfalt.columns import SOURCE, SUBMITDATE
 from vielfalt.edition import CategoryScheme, Edition
 from vielfalt.exceptions import ConfigError
@@ -46,6 +47,7 @@ from vielfalt.questionnaire import Item, Questionnaire
 
 __all__ = [
     "CATEGORY_INTENDED",
+    "write_returned_ratings",
     "DEMO_COUNTS",
     "NAME_PREFIXES",
     "NAME_STEMS",
