@@ -99,7 +99,8 @@ def score_entries(
 
     parts = []
     for c, block in ind.groupby(cat, sort=True):
-        agg = composite.aggregate(block, its.parents, weights=its.weights[str(c)], method=settings.aggregation)
+        weights = _normalised_weights(its.weights[str(c)], its.parents)
+        agg = composite.aggregate(block, its.parents, weights=weights, method=settings.aggregation)
         parts.append(agg)
     agg_all = pd.concat(parts).reindex(ind.index)
     levels = [*_sections(its.parents), TOTAL]
@@ -111,6 +112,19 @@ def score_entries(
     scores = scores.assign(**{CATEGORY: cat})
     return ScoreResult(items=its, indicators=ind, scores=scores, ranks=ranks, contributions=contributions,
                        settings=settings)
+
+
+def _normalised_weights(weights: dict[str, float], parents: dict[str, str | None]) -> dict[str, float]:
+    """Weights rescaled to sum to 1 within each parent (section points of 100, item weights of any scale).
+
+    The instrument states section points out of 100 on purpose; rescaling here keeps the composite
+    engine's warning for weights that do not sum to 1 for genuinely inconsistent input.
+    """
+    sums: dict[str | None, float] = {}
+    for k, p in parents.items():
+        if p is not None:
+            sums[p] = sums.get(p, 0.0) + weights.get(k, 1.0)
+    return {k: (weights.get(k, 1.0) / sums[p] if sums.get(p) else 0.0) for k, p in parents.items() if p is not None}
 
 
 def _not_expected_mask(ind: pd.DataFrame, cat: pd.Series, q: Questionnaire) -> pd.DataFrame:
