@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tests.test_edition import SCHEME_2012, SCHEME_2015
 from vielfalt.categories import assign_categories
 from vielfalt.edition import CategoryScheme
-from tests.test_edition import SCHEME_2012, SCHEME_2015
 
 
 def test_public_body_gets_public_category_whatever_its_size():

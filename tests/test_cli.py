@@ -47,12 +47,23 @@ def test_validate_exit_0_when_all_accepted(project, capsys):
 
 def test_validate_exit_1_and_json_when_quarantined(project, capsys):
     """A quarantined row → exit code 1; --json gives rows_read, accepted, quarantined and the failure table."""
-    f = write_limesurvey(project / "bad.csv", [valid_row(id="1"), valid_row(id="2", A01="B GmbH", **{"A05[total]": "ca. 50"})])
-    assert main(["--project", str(project), "validate", str(f), "--edition", "demo2010", "--json", "--lang", "en"]) == 1
+    f = write_limesurvey(
+        project / "bad.csv", [valid_row(id="1"), valid_row(id="2", A01="B GmbH", **{"A05[total]": "ca. 50"})]
+    )
+    assert (
+        main(
+            ["--project", str(project), "validate", str(f), "--edition", "demo2010", "--json", "--lang", "en"]
+        )
+        == 1
+    )
     data = json.loads(capsys.readouterr().out)
     assert (data["rows_read"], data["accepted"], data["quarantined"]) == (2, 1, 1)
     row = next(x for x in data["failures"] if x["check"] == "approximate")
-    assert row["row"] == 3 and row["value"] == "ca. 50" and row["reason"].startswith("'ca. 50' is only approximate")
+    assert (
+        row["row"] == 3
+        and row["value"] == "ca. 50"
+        and row["reason"].startswith("'ca. 50' is only approximate")
+    )
 
 
 def test_validate_exit_2_on_unreadable_file(project, capsys):

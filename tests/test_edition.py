@@ -16,7 +16,11 @@ DEMO = ROOT / "params" / "editions" / "demo2010.yaml"
 SCHEME_2012 = {
     "id": "koeln2012",
     "public": {"item": "A04", "codes": ["OER", "OEU"], "category": "oeffentlich"},
-    "bins": [{"code": "klein", "lt": 50}, {"code": "mittel", "gte": 50, "lt": 250}, {"code": "gross", "gte": 250}],
+    "bins": [
+        {"code": "klein", "lt": 50},
+        {"code": "mittel", "gte": 50, "lt": 250},
+        {"code": "gross", "gte": 250},
+    ],
 }
 SCHEME_2015 = {
     "id": "koeln2015",
@@ -54,7 +58,9 @@ def test_2012_scheme_half_open_bins(headcount, expected):
     assert CategoryScheme.model_validate(SCHEME_2012).bin_for(headcount) == expected
 
 
-@pytest.mark.parametrize(("headcount", "expected"), [(9, "kleinst"), (10, "klein"), (49, "klein"), (50, "mittel")])
+@pytest.mark.parametrize(
+    ("headcount", "expected"), [(9, "kleinst"), (10, "klein"), (49, "klein"), (50, "mittel")]
+)
 def test_2015_scheme_four_size_classes(headcount, expected):
     """The 2015 Cologne scheme: <10, 10–49, 50–249, ≥250, public bodies sorted by size."""
     s = CategoryScheme.model_validate(SCHEME_2015)

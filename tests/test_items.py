@@ -72,7 +72,10 @@ def test_count_capped_per_category():
 
 def test_count_capped_excludes_options():
     """B03: only 'recht' ticked gives 0 (motivation beyond legal duty); any other reason gives 1."""
-    e = entries({"category": "gross", **ticks("B03", "recht")}, {"category": "gross", **ticks("B03", "recht", "werte")})
+    e = entries(
+        {"category": "gross", **ticks("B03", "recht")},
+        {"category": "gross", **ticks("B03", "recht", "werte")},
+    )
     assert score_items(e, Q).indicators["B03"].tolist() == [0.0, 1.0]
 
 
@@ -84,12 +87,14 @@ def test_exclusive_none_option_counts_nothing():
 
 def test_best_n_fields_small_firm():
     """Klein: N = 4 best fields, cap 2 per field. Fields with 1, 3, 2 measures → (0.5 + 1 + 1 + 0)/4 = 0.625."""
-    e = entries({
-        "category": "klein",
-        **ticks("C01", "stellenanzDivers"),
-        **ticks("C03", "sprachkurse", "mentoring", "wbAeltere"),
-        **ticks("C05", "flexArbeitszeit", "telearbeit"),
-    })
+    e = entries(
+        {
+            "category": "klein",
+            **ticks("C01", "stellenanzDivers"),
+            **ticks("C03", "sprachkurse", "mentoring", "wbAeltere"),
+            **ticks("C05", "flexArbeitszeit", "telearbeit"),
+        }
+    )
     s = score_items(e, Q)
     assert s.fields.loc["E0", "C01"] == 0.5 and s.fields.loc["E0", "C03"] == 1.0
     assert s.indicators["C_bestN"].iloc[0] == pytest.approx(0.625)
@@ -97,12 +102,14 @@ def test_best_n_fields_small_firm():
 
 def test_best_n_fields_large_firm():
     """Gross: N = 8, cap 4. The same three fields → (0.25 + 0.75 + 0.5)/8 = 0.1875."""
-    e = entries({
-        "category": "gross",
-        **ticks("C01", "stellenanzDivers"),
-        **ticks("C03", "sprachkurse", "mentoring", "wbAeltere"),
-        **ticks("C05", "flexArbeitszeit", "telearbeit"),
-    })
+    e = entries(
+        {
+            "category": "gross",
+            **ticks("C01", "stellenanzDivers"),
+            **ticks("C03", "sprachkurse", "mentoring", "wbAeltere"),
+            **ticks("C05", "flexArbeitszeit", "telearbeit"),
+        }
+    )
     assert score_items(e, Q).indicators["C_bestN"].iloc[0] == pytest.approx(0.1875)
 
 
@@ -141,7 +148,10 @@ def test_rubric_from_ratings():
     assert np.isnan(score_items(e, Q).indicators["F01"].iloc[0])
 
 
-@pytest.mark.parametrize(("places", "req"), [(0, 0), (19, 0), (20, 1), (39, 1), (40, 2), (59, 2), (60, 3), (69, 3), (70, 4), (250, 13)])
+@pytest.mark.parametrize(
+    ("places", "req"),
+    [(0, 0), (19, 0), (20, 1), (39, 1), (40, 2), (59, 2), (60, 3), (69, 3), (70, 4), (250, 13)],
+)
 def test_sgb9_quota(places, req):
     """§ 154 SGB IX: 1 place from 20, 2 from 40, 5 % rounded half up from 60 (69 → 3.45 → 3; 70 → 3.5 → 4)."""
     assert sgb9_required(places) == req

@@ -56,7 +56,16 @@ def test_environment_yml_channels_and_editable_install():
 def test_execution_stack_is_pinned():
     """papermill, nbclient, jupyter_client, ipykernel, ipywidgets, plotly, nbconvert and voila are pinned exactly."""
     deps = _pyproject_deps()
-    for name in ("papermill", "nbclient", "jupyter-client", "ipykernel", "ipywidgets", "plotly", "nbconvert", "voila"):
+    for name in (
+        "papermill",
+        "nbclient",
+        "jupyter-client",
+        "ipykernel",
+        "ipywidgets",
+        "plotly",
+        "nbconvert",
+        "voila",
+    ):
         assert deps[name].startswith("=="), name
 
 
@@ -84,8 +93,16 @@ def test_public_names_import_and_have_docstrings():
     """Every name in a module's __all__ imports and has a docstring."""
     import importlib
 
-    mods = ["vielfalt", "vielfalt.exceptions", "vielfalt.questionnaire", "vielfalt.edition", "vielfalt.validate",
-            "vielfalt.categories", "vielfalt.export", "vielfalt.stages"]
+    mods = [
+        "vielfalt",
+        "vielfalt.exceptions",
+        "vielfalt.questionnaire",
+        "vielfalt.edition",
+        "vielfalt.validate",
+        "vielfalt.categories",
+        "vielfalt.export",
+        "vielfalt.stages",
+    ]
     for m in mods:
         mod = importlib.import_module(m)
         for name in mod.__all__:

@@ -69,8 +69,14 @@ def test_additive_model_recovers_known_rater_effects():
 
 def test_mean_shift_and_zscore_by_hand():
     """R1 rates 1, 3 (mean 2, sd √2); R2 rates 2, 4 (mean 3): grand mean 2.5, grand sd √(5/3)."""
-    r = pd.DataFrame({"entry_id": ["a", "b", "a", "b"], "item": ["F01"] * 4, "rater": ["R1", "R1", "R2", "R2"],
-                      "rating": [1.0, 3.0, 2.0, 4.0]})
+    r = pd.DataFrame(
+        {
+            "entry_id": ["a", "b", "a", "b"],
+            "item": ["F01"] * 4,
+            "rater": ["R1", "R1", "R2", "R2"],
+            "rating": [1.0, 3.0, 2.0, 4.0],
+        }
+    )
     assert adjust_ratings(r, "mean_shift").tolist() == [1.5, 3.5, 1.5, 3.5]
     z = adjust_ratings(r, "zscore").to_numpy()
     gsd = np.sqrt(5 / 3)
@@ -80,7 +86,9 @@ def test_mean_shift_and_zscore_by_hand():
 
 def test_text_scores_average_raters():
     """The text score is the mean of the (adjusted) ratings per entry and item."""
-    r = pd.DataFrame({"entry_id": ["a", "a"], "item": ["F01", "F01"], "rater": ["R1", "R2"], "rating": [2.0, 3.0]})
+    r = pd.DataFrame(
+        {"entry_id": ["a", "a"], "item": ["F01", "F01"], "rater": ["R1", "R2"], "rating": [2.0, 3.0]}
+    )
     assert text_scores(r).loc["a", "F01"] == 2.5
 
 
@@ -93,8 +101,11 @@ def test_unknown_model_name():
 def _sheet(tmp_path, rater, rows, edition="demo2010"):
     heads = ["Edition", "Eintrag", "Item", "Kriterium", "Frage", "Antworttext", "Bewertung (0–4)", "Notiz"]
     df = pd.DataFrame([[edition, e, i, "", "", "", v, ""] for e, i, v in rows], columns=heads)
-    return write_xlsx({"Bewertung": df}, tmp_path / f"bewertung_{edition}_{rater}.xlsx",
-                      title_rows={"Bewertung": ["Bewertungsbogen", "Skala"]})
+    return write_xlsx(
+        {"Bewertung": df},
+        tmp_path / f"bewertung_{edition}_{rater}.xlsx",
+        title_rows={"Bewertung": ["Bewertungsbogen", "Skala"]},
+    )
 
 
 def test_read_back_validates_every_row(tmp_path):
@@ -103,8 +114,14 @@ def test_read_back_validates_every_row(tmp_path):
     p1 = _sheet(tmp_path, "G1", [("A", "F01", 3), ("B", "F01", 7), ("Q", "F01", 2)])
     p2 = _sheet(tmp_path, "G2", [("A", "F01", 2), ("B", "F01", None)])
     p3 = _sheet(tmp_path, "G3", [("A", "F01", 2)], edition="2009")
-    ret = read_rating_sheets([p1, p2, p3], edition="demo2010", design=design, accepted={"A", "B"},
-                             rubric_items=["F01"], raters=["G1", "G2", "G3"])
+    ret = read_rating_sheets(
+        [p1, p2, p3],
+        edition="demo2010",
+        design=design,
+        accepted={"A", "B"},
+        rubric_items=["F01"],
+        raters=["G1", "G2", "G3"],
+    )
     checks = set(ret.failures["check"])
     assert {"bad_rating", "unknown_entry", "other_edition"} <= checks
     assert len(ret.ratings) == 2  # A/G1 = 3, A/G2 = 2

@@ -16,7 +16,13 @@ from vielfalt.scoring import cronbach_alpha, item_analysis, score_entries
 def _demo_like():
     rows = []
     for i, c in enumerate(["klein"] * 4 + ["gross"] * 3):
-        r = {"category": c, "D01": str(i % 4), "D02": bool(i % 2), "D03": "INH", **ticks("B01", "alter", "familie")}
+        r = {
+            "category": c,
+            "D01": str(i % 4),
+            "D02": bool(i % 2),
+            "D03": "INH",
+            **ticks("B01", "alter", "familie"),
+        }
         r.update(ticks("C01", *["stellenanzDivers", "anonymBewerbung"][: i % 3]))
         rows.append(r)
     e = entries(*rows)
@@ -64,7 +70,9 @@ def test_settings_change_the_method_without_code():
     """Another normalisation or aggregation from the settings gives a different, still complete result."""
     e, text = _demo_like()
     nominal = score_entries(e, Q, text_scores=text)
-    other = score_entries(e, Q, ScoringSettings(normalisation="minmax", aggregation="median"), text_scores=text)
+    other = score_entries(
+        e, Q, ScoringSettings(normalisation="minmax", aggregation="median"), text_scores=text
+    )
     assert other.scores["total"].notna().all()
     assert not np.allclose(other.scores["total"], nominal.scores["total"])
 

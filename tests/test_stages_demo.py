@@ -94,4 +94,7 @@ def test_stage_after_earlier_run_uses_its_artefacts(demo_project, two_runs):
     r = run_edition(demo_project, "demo2010", ["scoring"], quiet=True)
     m = load_manifest(Path(r.run_dir))
     assert m.base_run is not None and m.stages_completed == ["scoring"]
-    assert m.artefacts["scoring/scores.parquet"] == load_manifest(Path(two_runs[0].run_dir)).artefacts["scoring/scores.parquet"]
+    assert (
+        m.artefacts["scoring/scores.parquet"]
+        == load_manifest(Path(two_runs[0].run_dir)).artefacts["scoring/scores.parquet"]
+    )

@@ -23,10 +23,21 @@ def ctx():
 def valid_row(**over: str) -> dict[str, str]:
     """One complete, valid LimeSurvey-style response (canonical headings)."""
     row = {
-        "id": "1", "submitdate": "2010-01-14 10:23:45", "A01": "Beispiel Feinkost GmbH", "A02": "GMBH",
-        "A04": "PRIV", "A05[total]": "40", "A05[teilzeit]": "10", "A05[azubis]": "2",
-        "A07[weiblich]": "20", "A07[maennlich]": "20", "A07[divers]": "0",
-        "C01[stellenanzDivers]": "Y", "D02": "Y", "D03": "INH", "F01": "Wir bieten Deutschkurse an.",
+        "id": "1",
+        "submitdate": "2010-01-14 10:23:45",
+        "A01": "Beispiel Feinkost GmbH",
+        "A02": "GMBH",
+        "A04": "PRIV",
+        "A05[total]": "40",
+        "A05[teilzeit]": "10",
+        "A05[azubis]": "2",
+        "A07[weiblich]": "20",
+        "A07[maennlich]": "20",
+        "A07[divers]": "0",
+        "C01[stellenanzDivers]": "Y",
+        "D02": "Y",
+        "D03": "INH",
+        "F01": "Wir bieten Deutschkurse an.",
     }
     row.update(over)
     return row
@@ -49,10 +60,24 @@ def run(ctx, rows, **kw):
     raw = raw if raw is not None else raw_frame(q, rows)
     from vielfalt.validate import _finish
 
-    parsed, fails, raw_c = validate_table(raw, q, source="online", file="x.csv", salt=ed.pseudonym_salt,
-                                          dialect=kw.pop("dialect", "limesurvey"), **kw)
-    return _finish(ed, q, [parsed], [fails], [raw_c], [{"source": "online", "file": "x.csv", "rows": len(raw)}],
-                   kw.get("lang", "de"))
+    parsed, fails, raw_c = validate_table(
+        raw,
+        q,
+        source="online",
+        file="x.csv",
+        salt=ed.pseudonym_salt,
+        dialect=kw.pop("dialect", "limesurvey"),
+        **kw,
+    )
+    return _finish(
+        ed,
+        q,
+        [parsed],
+        [fails],
+        [raw_c],
+        [{"source": "online", "file": "x.csv", "rows": len(raw)}],
+        kw.get("lang", "de"),
+    )
 
 
 def test_valid_row_is_accepted_with_category(ctx):
@@ -67,7 +92,13 @@ def test_valid_row_is_accepted_with_category(ctx):
 
 @pytest.mark.parametrize(
     ("value", "check"),
-    [("ca. 50", "approximate"), ("0", "below_min"), ("-5", "below_min"), ("12,5", "not_integer"), ("viele", "not_number")],
+    [
+        ("ca. 50", "approximate"),
+        ("0", "below_min"),
+        ("-5", "below_min"),
+        ("12,5", "not_integer"),
+        ("viele", "not_number"),
+    ],
 )
 def test_bad_headcount_is_quarantined_with_reason(ctx, value, check):
     """Headcount 0, negative, approximate or not a number quarantines the row with a German reason and fix."""
@@ -132,7 +163,10 @@ def test_incomplete_limesurvey_response(ctx):
 
 def test_duplicate_submission_keeps_latest(ctx):
     """The same organisation twice: the later submission is accepted, the earlier quarantined, naming the kept row."""
-    rows = [valid_row(id="1", submitdate="2010-01-20 09:00:00"), valid_row(id="2", submitdate="2010-01-10 09:00:00")]
+    rows = [
+        valid_row(id="1", submitdate="2010-01-20 09:00:00"),
+        valid_row(id="2", submitdate="2010-01-10 09:00:00"),
+    ]
     rep = run(ctx, rows)
     assert rep.n_accepted == 1 and rep.n_quarantined == 1
     assert rep.quarantine.iloc[0]["row"] == 3
@@ -141,7 +175,7 @@ def test_duplicate_submission_keeps_latest(ctx):
 
 def test_html_name_and_formula_text_are_accepted_as_data(ctx):
     """Markup in a name and a formula-like text are kept verbatim (escaped on rendering), with a warning for the formula."""
-    rep = run(ctx, [valid_row(A01="<script>alert(1)</script> GmbH", F02="=HYPERLINK(\"x\")")])
+    rep = run(ctx, [valid_row(A01="<script>alert(1)</script> GmbH", F02='=HYPERLINK("x")')])
     assert rep.n_accepted == 1
     assert rep.accepted["A01"].iloc[0] == "<script>alert(1)</script> GmbH"
     assert "formula_like" in set(rep.failures["check"])
@@ -197,7 +231,10 @@ def test_english_messages(ctx):
 
 def test_rows_in_equal_accepted_plus_quarantined(ctx):
     """Whatever the mix, rows in = accepted + quarantined, and every quarantined row has a reason."""
-    rows = [valid_row(id=str(i), A01=f"Firma {i}", **({"A05[total]": "x"} if i % 3 == 0 else {})) for i in range(1, 10)]
+    rows = [
+        valid_row(id=str(i), A01=f"Firma {i}", **({"A05[total]": "x"} if i % 3 == 0 else {}))
+        for i in range(1, 10)
+    ]
     rep = run(ctx, rows)
     assert rep.rows_read == 9 == rep.n_accepted + rep.n_quarantined
     assert rep.n_quarantined == 3

@@ -98,20 +98,30 @@ def rater_effects(ratings: pd.DataFrame, *, connected: bool = True) -> RaterEffe
     import warnings
 
     if not connected:
-        warnings.warn("Bewertungsplan nicht verbunden: Strenge nur innerhalb der Teile vergleichbar.",
-                      VielfaltWarning, stacklevel=2)
+        warnings.warn(
+            "Bewertungsplan nicht verbunden: Strenge nur innerhalb der Teile vergleichbar.",
+            VielfaltWarning,
+            stacklevel=2,
+        )
     eff, se, _, _ = _additive_fit(ratings)
     g = ratings.groupby(RATER)[RATING]
-    table = pd.DataFrame({
-        RATER: eff.index, "n": g.size().reindex(eff.index).to_numpy(),
-        "mean": g.mean().reindex(eff.index).to_numpy(), "severity": eff.to_numpy(), "se": se.to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            RATER: eff.index,
+            "n": g.size().reindex(eff.index).to_numpy(),
+            "mean": g.mean().reindex(eff.index).to_numpy(),
+            "severity": eff.to_numpy(),
+            "se": se.to_numpy(),
+        }
+    )
     table["lower"] = table["severity"] - 1.96 * table["se"]
     table["upper"] = table["severity"] + 1.96 * table["se"]
     return RaterEffects(table=table, model="additive", connected=connected)
 
 
-def adjust_ratings(ratings: pd.DataFrame, model: Literal["none", "mean_shift", "zscore", "additive"] = "none") -> pd.Series:
+def adjust_ratings(
+    ratings: pd.DataFrame, model: Literal["none", "mean_shift", "zscore", "additive"] = "none"
+) -> pd.Series:
     """Adjusted rating per row of `ratings` under one rater-effect model (clipped to 0–4).
 
     Examples

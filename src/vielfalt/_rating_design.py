@@ -52,15 +52,21 @@ class DesignCheck:
         """One sentence for evaluators."""
         loads = ", ".join(f"{r}: {n}" for r, n in sorted(self.load.items()))
         if self.connected:
-            return (f"Bewertungsplan verbunden (Strenge der Gutachtenden schätzbar); Einträge je Person: {loads}; "
-                    f"mindestens {self.min_raters_per_entry} Gutachtende je Text." if lang == "de" else
-                    f"Design connected (rater severity identifiable); entries per rater: {loads}; "
-                    f"at least {self.min_raters_per_entry} raters per text.")
+            return (
+                f"Bewertungsplan verbunden (Strenge der Gutachtenden schätzbar); Einträge je Person: {loads}; "
+                f"mindestens {self.min_raters_per_entry} Gutachtende je Text."
+                if lang == "de"
+                else f"Design connected (rater severity identifiable); entries per rater: {loads}; "
+                f"at least {self.min_raters_per_entry} raters per text."
+            )
         groups = " | ".join(", ".join(c[:5]) + ("…" if len(c) > 5 else "") for c in self.components)
-        return (f"Bewertungsplan NICHT verbunden ({len(self.components)} Teile: {groups}); die Strenge kann nur "
-                "innerhalb jedes Teils geschätzt werden." if lang == "de" else
-                f"Design NOT connected ({len(self.components)} parts: {groups}); severity is only "
-                "comparable within each part.")
+        return (
+            f"Bewertungsplan NICHT verbunden ({len(self.components)} Teile: {groups}); die Strenge kann nur "
+            "innerhalb jedes Teils geschätzt werden."
+            if lang == "de"
+            else f"Design NOT connected ({len(self.components)} parts: {groups}); severity is only "
+            "comparable within each part."
+        )
 
 
 def design_ratings(
@@ -194,40 +200,70 @@ class RatingReturn:
         n_exp = len(self.ratings) + len(self.missing)
         errs = int((self.failures["severity"] == "error").sum()) if len(self.failures) else 0
         if lang == "de":
-            return (f"{len(self.sheets)} Bögen gelesen: {len(self.ratings)} von {n_exp} erwarteten Bewertungen "
-                    f"liegen vor, {len(self.missing)} fehlen, {errs} Zeilen fehlerhaft (nicht verwendet).")
-        return (f"{len(self.sheets)} sheets read: {len(self.ratings)} of {n_exp} expected ratings present, "
-                f"{len(self.missing)} missing, {errs} rows invalid (not used).")
+            return (
+                f"{len(self.sheets)} Bögen gelesen: {len(self.ratings)} von {n_exp} erwarteten Bewertungen "
+                f"liegen vor, {len(self.missing)} fehlen, {errs} Zeilen fehlerhaft (nicht verwendet)."
+            )
+        return (
+            f"{len(self.sheets)} sheets read: {len(self.ratings)} of {n_exp} expected ratings present, "
+            f"{len(self.missing)} missing, {errs} rows invalid (not used)."
+        )
 
 
 RATING_MESSAGES = {
-    "other_edition": {"de": "Bogen gehört zur Edition „{value}“, nicht zu „{edition}“.",
-                      "en": "Sheet belongs to edition '{value}', not '{edition}'."},
-    "unknown_entry": {"de": "Eintrag „{value}“ ist nicht angenommen (unbekannt oder zurückgestellt).",
-                      "en": "Entry '{value}' is not accepted (unknown or quarantined)."},
-    "not_assigned": {"de": "Eintrag „{value}“ war dieser Person nicht zugeteilt.",
-                     "en": "Entry '{value}' was not assigned to this rater."},
-    "bad_rating": {"de": "„{value}“ ist keine Bewertung von 0 bis 4.", "en": "'{value}' is not a rating from 0 to 4."},
-    "unknown_item": {"de": "„{value}“ ist kein bewerteter Freitext.", "en": "'{value}' is not a rated free text."},
-    "duplicate": {"de": "Bewertung doppelt ({value}); die letzte zählt.", "en": "Rating twice ({value}); the last counts."},
+    "other_edition": {
+        "de": "Bogen gehört zur Edition „{value}“, nicht zu „{edition}“.",
+        "en": "Sheet belongs to edition '{value}', not '{edition}'.",
+    },
+    "unknown_entry": {
+        "de": "Eintrag „{value}“ ist nicht angenommen (unbekannt oder zurückgestellt).",
+        "en": "Entry '{value}' is not accepted (unknown or quarantined).",
+    },
+    "not_assigned": {
+        "de": "Eintrag „{value}“ war dieser Person nicht zugeteilt.",
+        "en": "Entry '{value}' was not assigned to this rater.",
+    },
+    "bad_rating": {
+        "de": "„{value}“ ist keine Bewertung von 0 bis 4.",
+        "en": "'{value}' is not a rating from 0 to 4.",
+    },
+    "unknown_item": {
+        "de": "„{value}“ ist kein bewerteter Freitext.",
+        "en": "'{value}' is not a rated free text.",
+    },
+    "duplicate": {
+        "de": "Bewertung doppelt ({value}); die letzte zählt.",
+        "en": "Rating twice ({value}); the last counts.",
+    },
     "no_ratings": {"de": "Person {value} hat nichts bewertet.", "en": "Rater {value} rated nothing."},
     "unreadable": {"de": "Bogen nicht lesbar: {value}", "en": "Sheet not readable: {value}"},
-    "unknown_rater": {"de": "Gutachter/in „{value}“ ist in der Edition nicht aufgeführt.",
-                      "en": "Rater '{value}' is not listed in the edition."},
+    "unknown_rater": {
+        "de": "Gutachter/in „{value}“ ist in der Edition nicht aufgeführt.",
+        "en": "Rater '{value}' is not listed in the edition.",
+    },
 }
 RATING_FIXES = {
-    "other_edition": {"de": "Den Bogen der richtigen Edition zurückgeben.", "en": "Return the sheet of this edition."},
-    "unknown_entry": {"de": "Zeile löschen; zurückgestellte Einträge werden nicht bewertet.",
-                      "en": "Delete the row; quarantined entries are not rated."},
-    "not_assigned": {"de": "Zuteilung prüfen; die Bewertung wird trotzdem verwendet.",
-                     "en": "Check the assignment; the rating is used anyway."},
+    "other_edition": {
+        "de": "Den Bogen der richtigen Edition zurückgeben.",
+        "en": "Return the sheet of this edition.",
+    },
+    "unknown_entry": {
+        "de": "Zeile löschen; zurückgestellte Einträge werden nicht bewertet.",
+        "en": "Delete the row; quarantined entries are not rated.",
+    },
+    "not_assigned": {
+        "de": "Zuteilung prüfen; die Bewertung wird trotzdem verwendet.",
+        "en": "Check the assignment; the rating is used anyway.",
+    },
     "bad_rating": {"de": "Eine ganze Zahl von 0 bis 4 eintragen.", "en": "Enter a whole number from 0 to 4."},
     "unknown_item": {"de": "Spalte Item nicht verändern.", "en": "Do not change the item column."},
     "duplicate": {"de": "Doppelte Zeile löschen.", "en": "Delete the duplicate row."},
     "no_ratings": {"de": "Bogen ausfüllen lassen.", "en": "Have the sheet filled in."},
     "unreadable": {"de": "Als .xlsx oder .csv speichern.", "en": "Save as .xlsx or .csv."},
-    "unknown_rater": {"de": "Dateiname bewertung_<edition>_<Kürzel>.xlsx verwenden.",
-                      "en": "Name the file bewertung_<edition>_<id>.xlsx."},
+    "unknown_rater": {
+        "de": "Dateiname bewertung_<edition>_<Kürzel>.xlsx verwenden.",
+        "en": "Name the file bewertung_<edition>_<id>.xlsx.",
+    },
 }
 
 
@@ -278,8 +314,17 @@ def read_rating_sheets(
     good: list[tuple[str, str, str, float, str]] = []
     sheets = []
 
-    def fail(key: str, src: str, row: Any, entry: Any, item: Any, column: Any, value: Any, sev: str = "error",
-             **kw: Any) -> None:
+    def fail(
+        key: str,
+        src: str,
+        row: Any,
+        entry: Any,
+        item: Any,
+        column: Any,
+        value: Any,
+        sev: str = "error",
+        **kw: Any,
+    ) -> None:
         reason = RATING_MESSAGES[key][lang].format(value=value, edition=edition, **kw)
         fails.append((src, row, entry, item, column, key, value, sev, reason, RATING_FIXES[key][lang]))
 
@@ -316,7 +361,7 @@ def read_rating_sheets(
                 num = float(value.replace(",", "."))
             except ValueError:
                 num = float("nan")
-            if not (num in (0, 1, 2, 3, 4)):
+            if num not in (0, 1, 2, 3, 4):
                 fail("bad_rating", path.name, r, entry, item, "Bewertung", value)
                 continue
             if (entry, rater) not in assigned:
@@ -325,18 +370,48 @@ def read_rating_sheets(
     ratings = pd.DataFrame(good, columns=[ENTRY_ID, ITEM, RATER, RATING, NOTE])
     dup = ratings.duplicated([ENTRY_ID, ITEM, RATER], keep="last")
     for rec in ratings[dup].itertuples(index=False):
-        fails.append((f"bewertung_{edition}_{rec.rater}", None, rec.entry_id, rec.item, "Bewertung", "duplicate",
-                      rec.rating, "warning", RATING_MESSAGES["duplicate"][lang].format(value=f"{rec.entry_id}/{rec.item}"),
-                      RATING_FIXES["duplicate"][lang]))
+        fails.append(
+            (
+                f"bewertung_{edition}_{rec.rater}",
+                None,
+                rec.entry_id,
+                rec.item,
+                "Bewertung",
+                "duplicate",
+                rec.rating,
+                "warning",
+                RATING_MESSAGES["duplicate"][lang].format(value=f"{rec.entry_id}/{rec.item}"),
+                RATING_FIXES["duplicate"][lang],
+            )
+        )
     ratings = ratings[~dup].sort_values([ENTRY_ID, ITEM, RATER]).reset_index(drop=True)
     expected = design.merge(pd.DataFrame({ITEM: rubric_items}), how="cross")
     have = set(zip(ratings[ENTRY_ID], ratings[ITEM], ratings[RATER], strict=True))
-    missing = expected[[(e, i, r) not in have for e, i, r in
-                        zip(expected[ENTRY_ID], expected[ITEM], expected[RATER], strict=True)]]
+    missing = expected[
+        [
+            (e, i, r) not in have
+            for e, i, r in zip(expected[ENTRY_ID], expected[ITEM], expected[RATER], strict=True)
+        ]
+    ]
     for r in raters:
         if r in set(design[RATER]) and r not in set(ratings[RATER]):
-            fails.append((None, None, None, None, None, "no_ratings", r, "warning",
-                          RATING_MESSAGES["no_ratings"][lang].format(value=r), RATING_FIXES["no_ratings"][lang]))
-    failures = pd.DataFrame(fails, columns=[SOURCE, ROW, ENTRY_ID, ITEM, "column", "check", "value", "severity",
-                                            "reason", "fix"])
-    return RatingReturn(ratings=ratings, failures=failures, missing=missing.reset_index(drop=True), sheets=sheets)
+            fails.append(
+                (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "no_ratings",
+                    r,
+                    "warning",
+                    RATING_MESSAGES["no_ratings"][lang].format(value=r),
+                    RATING_FIXES["no_ratings"][lang],
+                )
+            )
+    failures = pd.DataFrame(
+        fails, columns=[SOURCE, ROW, ENTRY_ID, ITEM, "column", "check", "value", "severity", "reason", "fix"]
+    )
+    return RatingReturn(
+        ratings=ratings, failures=failures, missing=missing.reset_index(drop=True), sheets=sheets
+    )

@@ -26,8 +26,16 @@ __all__ = ["STAGES", "main", "find_project_root"]
 
 #: Stages in pipeline order: (name, notebook stem, what must exist before it can run).
 STAGES: list[tuple[str, str, dict[str, str]]] = [
-    ("intake", "01_intake", {"de": "data/<ed>/ (Eingabedateien der Edition)", "en": "data/<ed>/ (input files)"}),
-    ("ratings", "02_ratings", {"de": "data/<ed>/ratings/ (ausgefüllte Bewertungsbögen)", "en": "data/<ed>/ratings/"}),
+    (
+        "intake",
+        "01_intake",
+        {"de": "data/<ed>/ (Eingabedateien der Edition)", "en": "data/<ed>/ (input files)"},
+    ),
+    (
+        "ratings",
+        "02_ratings",
+        {"de": "data/<ed>/ratings/ (ausgefüllte Bewertungsbögen)", "en": "data/<ed>/ratings/"},
+    ),
     ("scoring", "03_scoring", {"de": "Intake und Ratings", "en": "intake and ratings"}),
     ("robustness", "04_robustness", {"de": "Scoring", "en": "scoring"}),
     ("site_visits", "05_site_visits", {"de": "Robustheit", "en": "robustness"}),
@@ -76,8 +84,15 @@ def _select_stages(root: Path, stage: str | None, until: str | None) -> list[str
     return available
 
 
-def run_edition(root: Path, edition: str, stages: list[str], *, lang: str | None = None,
-                quiet: bool = False, run_id: str | None = None) -> Any:
+def run_edition(
+    root: Path,
+    edition: str,
+    stages: list[str],
+    *,
+    lang: str | None = None,
+    quiet: bool = False,
+    run_id: str | None = None,
+) -> Any:
     """Run `stages` of `edition` through papermill into a new run directory; returns the RunResult."""
     from vielfalt import pipeline
     from vielfalt.edition import resolve_data_path
@@ -91,8 +106,11 @@ def run_edition(root: Path, edition: str, stages: list[str], *, lang: str | None
     inputs[f"params/questionnaire/{q.meta.id}.yaml"] = root / "params" / "questionnaire" / f"{q.meta.id}.yaml"
     stem = {name: s for name, s, _ in STAGES}
     specs = [
-        pipeline.StageSpec(name=s, notebook=root / "notebooks" / f"{stem[s]}.py",
-                           parameters={"edition": ed.edition, "lang": lang})
+        pipeline.StageSpec(
+            name=s,
+            notebook=root / "notebooks" / f"{stem[s]}.py",
+            parameters={"edition": ed.edition, "lang": lang},
+        )
         for s in stages
     ]
     base = None
@@ -118,14 +136,25 @@ def run_edition(root: Path, edition: str, stages: list[str], *, lang: str | None
             print(f"[{index}/{total}] Stufe {name}: {word} ({time.monotonic() - t0['t']:.1f} s)", flush=True)
 
     return pipeline.run_stages(
-        specs, runs_root=root / "runs", edition=ed.edition, inputs=inputs, seed=ed.seed, run_id=run_id,
-        extra_manifest={"questionnaire": q.meta.id, "questionnaire_version": q.meta.version,
-                        "questionnaire_sha256": q.sha256()},
-        progress=progress, base_run=base, project_root=root,
+        specs,
+        runs_root=root / "runs",
+        edition=ed.edition,
+        inputs=inputs,
+        seed=ed.seed,
+        run_id=run_id,
+        extra_manifest={
+            "questionnaire": q.meta.id,
+            "questionnaire_version": q.meta.version,
+            "questionnaire_sha256": q.sha256(),
+        },
+        progress=progress,
+        base_run=base,
+        project_root=root,
     )
 
 
 # --- commands -------------------------------------------------------------------------------------
+
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate one responses file; exit 0 all accepted, 1 some quarantined, 2 unreadable."""
@@ -163,8 +192,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _failure_text(failures: Any, lang: str) -> str:
     lines = ["Befunde:" if lang == "de" else "Findings:"]
     for r in failures.itertuples(index=False):
-        row = "" if r.row is None or str(r.row) == "<NA>" else (f"Zeile {r.row}, " if lang == "de" else f"row {r.row}, ")
-        col = f"Spalte {r.column}: " if (r.column and lang == "de") else (f"column {r.column}: " if r.column else "")
+        row = (
+            ""
+            if r.row is None or str(r.row) == "<NA>"
+            else (f"Zeile {r.row}, " if lang == "de" else f"row {r.row}, ")
+        )
+        col = (
+            f"Spalte {r.column}: "
+            if (r.column and lang == "de")
+            else (f"column {r.column}: " if r.column else "")
+        )
         sev = ("FEHLER" if r.severity == "error" else "Hinweis") if lang == "de" else r.severity.upper()
         lines.append(f"  [{sev}] {r.source}, {row}{col}{r.reason} {r.fix}")
     return "\n".join(lines)
@@ -220,8 +257,13 @@ def cmd_status(args: argparse.Namespace) -> int:
             missing.append(i.file)
     runs = pipeline.list_runs(root / "runs", ed.edition)
     print("Läufe:" if runs else "Läufe: noch keine")
-    words = {"complete": "vollständig", "failed": "fehlgeschlagen", "incomplete": "abgebrochen",
-             "running": "läuft", "invalid": "ungültig"}
+    words = {
+        "complete": "vollständig",
+        "failed": "fehlgeschlagen",
+        "incomplete": "abgebrochen",
+        "running": "läuft",
+        "invalid": "ungültig",
+    }
     for r in runs[-10:]:
         m = r.manifest
         stages = ", ".join(m.stages_completed) if m else ""
@@ -238,7 +280,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         done = list(load_manifest(latest).stages_completed)
     nxt = next((s for s in available if s not in done), None)
     if missing:
-        print(f"Als Nächstes: fehlende Eingaben ablegen ({', '.join(missing)}), dann vielfalt run {ed.edition}")
+        print(
+            f"Als Nächstes: fehlende Eingaben ablegen ({', '.join(missing)}), dann vielfalt run {ed.edition}"
+        )
     elif nxt:
         print(f"Als Nächstes: vielfalt run {ed.edition} --until {nxt}")
     else:
@@ -263,8 +307,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     text = re.sub(r"(?m)^edition:.*$", f'edition: "{args.edition}"', text, count=1)
     text = re.sub(r"(?m)^year:.*$", f"year: {year}", text, count=1)
     text = re.sub(r"(?m)^seed:.*$", f"seed: {year}", text, count=1)
-    text = re.sub(r'(?m)^pseudonym_salt:.*$', f'pseudonym_salt: "{args.edition}-{secrets.token_hex(4)}"', text,
-                  count=1)
+    text = re.sub(
+        r"(?m)^pseudonym_salt:.*$", f'pseudonym_salt: "{args.edition}-{secrets.token_hex(4)}"', text, count=1
+    )
     header = f"# Angelegt mit `vielfalt init {args.edition} --from {args.source}`: Titel, Eingaben und Personen prüfen.\n"
     # validate the scaffold before it appears under params/ (load_edition wants the final file name)
     with tempfile.TemporaryDirectory() as tmp:
@@ -313,14 +358,18 @@ def cmd_synth(args: argparse.Namespace) -> int:
     print(synth.demo_summary(result))
     if data_dir.resolve() == (root / "data" / ed.edition).resolve() and ed.evaluators:
         sheets = synth.write_returned_ratings(ed, q, data_dir, project_root=root, seed=args.seed)
-        print(f"Ausgefüllte Bewertungsbögen (synthetisch): {len(sheets)} in {_rel(data_dir / 'ratings', root)}/")
+        print(
+            f"Ausgefüllte Bewertungsbögen (synthetisch): {len(sheets)} in {_rel(data_dir / 'ratings', root)}/"
+        )
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Regenerate the demo edition's inputs and run every stage that exists."""
     root = find_project_root(args.project)
-    synth_args = argparse.Namespace(project=args.project, edition="demo2010", entries=None, seed=None, out=None)
+    synth_args = argparse.Namespace(
+        project=args.project, edition="demo2010", entries=None, seed=None, out=None
+    )
     cmd_synth(synth_args)
     stages = _available_stages(root)
     result = run_edition(root, "demo2010", stages, lang=args.lang)
@@ -329,6 +378,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # --- entry point ----------------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (German help texts)."""
@@ -393,20 +443,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as err:
         print(f"\nFehler: {err}", file=sys.stderr)
         if err.run_dir:
-            print(f"Der unvollständige Lauf liegt in {err.run_dir} (das gespeicherte Notebook zeigt die Zelle).",
-                  file=sys.stderr)
+            print(
+                f"Der unvollständige Lauf liegt in {err.run_dir} (das gespeicherte Notebook zeigt die Zelle).",
+                file=sys.stderr,
+            )
         return 1
     except VielfaltError as err:
         print(f"Fehler: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
-        print("\nAbgebrochen; der Lauf bleibt als .partial liegen und gilt nicht als vollständig.", file=sys.stderr)
+        print(
+            "\nAbgebrochen; der Lauf bleibt als .partial liegen und gilt nicht als vollständig.",
+            file=sys.stderr,
+        )
         return 143 if type(err).__name__ == "RunTerminated" else 130
     except Exception:  # a bug: keep the traceback, but out of the user's way
         fd, path = tempfile.mkstemp(prefix="vielfalt-fehler-", suffix=".txt")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             traceback.print_exc(file=fh)
-        print(f"Interner Fehler in vielfalt (ein Programmfehler, nicht Ihre Daten). Details: {path}", file=sys.stderr)
+        print(
+            f"Interner Fehler in vielfalt (ein Programmfehler, nicht Ihre Daten). Details: {path}",
+            file=sys.stderr,
+        )
         return 3
 
 

@@ -17,7 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from vielfalt._yaml import did_you_mean, model_from_yaml
 from vielfalt.exceptions import InstrumentError
-from vielfalt.questionnaire import CATEGORY_CODES, Label, Questionnaire, load_questionnaire, questionnaire_path
+from vielfalt.questionnaire import (
+    CATEGORY_CODES,
+    Label,
+    Questionnaire,
+    load_questionnaire,
+    questionnaire_path,
+)
 
 __all__ = [
     "Bin",
@@ -129,7 +135,9 @@ class CategoryScheme(_Frozen):
                 if b.label:
                     return b.label.get(lang)
                 upper = f"bis {int(b.lt) - 1}" if b.lt is not None else "und mehr"
-                return f"{code} ({int(b.gte)} {upper})" if b.lt is not None else f"{code} ({int(b.gte)} {upper})"
+                return (
+                    f"{code} ({int(b.gte)} {upper})" if b.lt is not None else f"{code} ({int(b.gte)} {upper})"
+                )
         if self.public and code == self.public.category:
             return self.public.label.get(lang) if self.public.label else code
         return code
@@ -248,7 +256,9 @@ def resolve_data_path(project_root: str | Path, edition: Edition, name: str) -> 
     return p
 
 
-def load_edition(path: str | Path, *, with_questionnaire: bool = False) -> Edition | tuple[Edition, Questionnaire]:
+def load_edition(
+    path: str | Path, *, with_questionnaire: bool = False
+) -> Edition | tuple[Edition, Questionnaire]:
     """Load and validate an edition YAML file.
 
     Parameters

@@ -166,7 +166,9 @@ def write_xlsx(
     return p
 
 
-def write_csv(df: pd.DataFrame, path: str | Path, *, headers: Sequence[str] | None = None, index: bool = False) -> Path:
+def write_csv(
+    df: pd.DataFrame, path: str | Path, *, headers: Sequence[str] | None = None, index: bool = False
+) -> Path:
     """Write a guarded CSV for Excel users: UTF-8 with BOM, ``;``, CRLF (what German Excel opens cleanly)."""
     frame = neutralise_frame(df.reset_index() if index else df)
     if headers is not None:

@@ -35,7 +35,10 @@ BEST_N_SUFFIX = "_bestN"
 FLAG_LABELS = {
     "legal_gap": {"de": "gesetzliche Pflicht nicht erkennbar", "en": "legal duty not evident"},
     "sgb9_quota": {"de": "Beschäftigungsquote SGB IX nicht erfüllt", "en": "SGB IX quota not met"},
-    "unvalidated_other": {"de": "„Sonstiges“-Maßnahme noch nicht geprüft", "en": "'other' measure not yet checked"},
+    "unvalidated_other": {
+        "de": "„Sonstiges“-Maßnahme noch nicht geprüft",
+        "en": "'other' measure not yet checked",
+    },
 }
 
 
@@ -100,7 +103,8 @@ def _ticked(entries: pd.DataFrame, item: Item, codes: list[str]) -> np.ndarray:
 def _counted_options(q: Questionnaire, item: Item) -> list[str]:
     """Options that count: not excluded by the rule, not a legal baseline, not the exclusive "none"."""
     return [
-        o.code for o in q.options_of(item)
+        o.code
+        for o in q.options_of(item)
         if o.code not in item.scoring.exclude and not o.baseline and not o.exclusive
     ]
 
@@ -197,7 +201,9 @@ def score_items(
             n = cat.map(lambda c, s=sec: per_category(s.scoring.n_fields, c, default=1)).astype(float)
             fields = field_scores(entries, q, cap)
             code = f"{sec.id}{BEST_N_SUFFIX}"
-            ind[code] = _best_n_mean(fields, n.fillna(1)) if len(fields.columns) else np.full(len(idx), np.nan)
+            ind[code] = (
+                _best_n_mean(fields, n.fillna(1)) if len(fields.columns) else np.full(len(idx), np.nan)
+            )
             parents[code] = sec.id
             item_w[code] = 1.0
             labels[code] = f"{sec.label.de} (beste Felder)"
@@ -206,27 +212,44 @@ def score_items(
             kind = it.scoring.kind
             _baseline(it, entries, flags)
             if it.other and it.type == "multi" and kind in ("field", "count_capped"):
-                flags[f"unvalidated_other:{it.id}"] = entries[f"{it.id}[other]"].fillna("").astype(str) \
-                    .str.strip().ne("").to_numpy()
+                flags[f"unvalidated_other:{it.id}"] = (
+                    entries[f"{it.id}[other]"].fillna("").astype(str).str.strip().ne("").to_numpy()
+                )
             if kind in ("none", "context_only", "baseline", "field"):
                 continue
             exp = expected_mask(it)
             if kind == "map":
-                table = {c: (it.scoring.points or {}).get(c, (it.scoring.points or {}).get("default", {}))
-                         for c in set(cat.dropna())}
+                table = {
+                    c: (it.scoring.points or {}).get(c, (it.scoring.points or {}).get("default", {}))
+                    for c in set(cat.dropna())
+                }
                 ans = entries[it.id].astype(object).to_numpy()
-                vals = np.array([
-                    fill if a is None or (isinstance(a, float) and math.isnan(a)) else table.get(c, {}).get(a, 0.0)
-                    for a, c in zip(ans, cat.to_numpy(), strict=True)
-                ], dtype=float)
+                vals = np.array(
+                    [
+                        fill
+                        if a is None or (isinstance(a, float) and math.isnan(a))
+                        else table.get(c, {}).get(a, 0.0)
+                        for a, c in zip(ans, cat.to_numpy(), strict=True)
+                    ],
+                    dtype=float,
+                )
             elif kind == "yesno":
                 ans = entries[it.id].astype(object).to_numpy()
-                vals = np.array([
-                    fill if a is None or (isinstance(a, float) and math.isnan(a))
-                    else (it.scoring.yes if bool(a) else it.scoring.no) for a in ans
-                ], dtype=float)
+                vals = np.array(
+                    [
+                        fill
+                        if a is None or (isinstance(a, float) and math.isnan(a))
+                        else (it.scoring.yes if bool(a) else it.scoring.no)
+                        for a in ans
+                    ],
+                    dtype=float,
+                )
             elif kind == "count_capped":
-                capc = cat.map(lambda c, i=it: per_category(i.scoring.cap, c, default=1)).astype(float).to_numpy()
+                capc = (
+                    cat.map(lambda c, i=it: per_category(i.scoring.cap, c, default=1))
+                    .astype(float)
+                    .to_numpy()
+                )
                 count = _ticked(entries, it, _counted_options(q, it))
                 with np.errstate(invalid="ignore", divide="ignore"):
                     vals = np.where(capc > 0, np.minimum(count, capc) / capc, np.nan)
@@ -234,11 +257,17 @@ def score_items(
                 opts = [o.code for o in q.options_of(it) if o.code not in it.scoring.not_applicable]
                 lo, hi = float(min(opts, key=float)), float(max(opts, key=float))
                 cols = [f"{it.id}[{s.code}]" for s in it.subs or []]
-                m = entries[cols].apply(
-                    lambda s: pd.to_numeric(s.where(~s.isin(it.scoring.not_applicable)), errors="coerce")
-                ).to_numpy(float)
+                m = (
+                    entries[cols]
+                    .apply(
+                        lambda s: pd.to_numeric(s.where(~s.isin(it.scoring.not_applicable)), errors="coerce")
+                    )
+                    .to_numpy(float)
+                )
                 with np.errstate(invalid="ignore"):
-                    vals = (np.nanmean(np.where(np.isnan(m).all(axis=1, keepdims=True), 0, m), axis=1) - lo) / (hi - lo)
+                    vals = (
+                        np.nanmean(np.where(np.isnan(m).all(axis=1, keepdims=True), 0, m), axis=1) - lo
+                    ) / (hi - lo)
                 vals[np.isnan(m).all(axis=1)] = np.nan  # nothing judged: not scored, weight spread
             elif kind == "rubric":
                 if rubric is not None and it.id in rubric.columns:
@@ -263,15 +292,23 @@ def score_items(
         sw = q.section_weights(c)
         weights[c] = {**item_w, **{s: float(sw.get(s, 0.0)) for s in sections}}
     flag_df = pd.DataFrame(flags, index=idx) if flags else pd.DataFrame(index=idx)
-    return ItemScores(indicators=pd.DataFrame(ind, index=idx), parents=parents, weights=weights,
-                      fields=fields, flags=flag_df.astype(bool), labels=labels)
+    return ItemScores(
+        indicators=pd.DataFrame(ind, index=idx),
+        parents=parents,
+        weights=weights,
+        fields=fields,
+        flags=flag_df.astype(bool),
+        labels=labels,
+    )
 
 
 def _baseline(it: Item, entries: pd.DataFrame, flags: dict[str, np.ndarray]) -> None:
     """Record legal-baseline flags: a baseline option not ticked, or the SGB IX quota not met."""
     for o in it.options or []:
         if o.baseline:
-            flags[f"legal_gap:{it.id}:{o.code}"] = ~entries[f"{it.id}[{o.code}]"].fillna(False).astype(bool).to_numpy()
+            flags[f"legal_gap:{it.id}:{o.code}"] = (
+                ~entries[f"{it.id}[{o.code}]"].fillna(False).astype(bool).to_numpy()
+            )
     if it.scoring.kind == "baseline" and it.scoring.check == "sgb9_quota":
         places = entries[it.scoring.places].to_numpy(float)
         holders = entries[it.scoring.holders].to_numpy(float)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -350,7 +350,9 @@ def _check_item_refs(it: Item, columns: set[str], items: dict[str, Item], scales
 
     def known(ref: str | None, where: str) -> None:
         if ref is not None and ref not in columns:
-            msg = f"Item {it.id}, {where}: verweist auf unbekannte Spalte „{ref}“.{did_you_mean(ref, columns)}"
+            msg = (
+                f"Item {it.id}, {where}: verweist auf unbekannte Spalte „{ref}“.{did_you_mean(ref, columns)}"
+            )
             raise ValueError(msg)
 
     if it.scale and it.scale not in scales:
@@ -470,7 +472,10 @@ def _codebook_rows(q: Questionnaire, lang: str) -> list[dict[str, str]]:
         if it.special_category:
             flags.append("besondere Kategorie (Art. 9)" if lang == "de" else "special category (Art. 9)")
         if it.not_expected_for:
-            flags.append(("nicht erwartet für " if lang == "de" else "not expected for ") + ", ".join(it.not_expected_for))
+            flags.append(
+                ("nicht erwartet für " if lang == "de" else "not expected for ")
+                + ", ".join(it.not_expected_for)
+            )
         rows.append(
             {
                 "section": f"{sec.id} {sec.label.get(lang)}",
@@ -499,7 +504,9 @@ def write_codebook(q: Questionnaire, path: str | Path, *, lang: str = "de") -> P
         else ["Section", "Item", "Columns", "Question", "Type", "Answers", "Scoring", "Notes"]
     )
     keys = ["section", "item", "columns", "label", "type", "answers", "scoring", "flags"]
-    title = f"{q.meta.title.get(lang)} — {'Codebuch' if lang == 'de' else 'Codebook'} (Version {q.meta.version})"
+    title = (
+        f"{q.meta.title.get(lang)} — {'Codebuch' if lang == 'de' else 'Codebook'} (Version {q.meta.version})"
+    )
     if p.suffix.lower() in (".md", ".markdown"):
         lines = [f"# {title}", "", "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
         for r in rows:

@@ -107,11 +107,15 @@ def score_entries(
     scale = 100.0 if settings.normalisation in ("none", "minmax") else 1.0
     scores = agg_all[levels] * scale
     ranks = composite.rank(scores, groups=cat)
-    contributions = _contributions(ind, its, cat, scale) if settings.aggregation == "amean" else \
-        pd.DataFrame(np.nan, index=ind.index, columns=ind.columns)
+    contributions = (
+        _contributions(ind, its, cat, scale)
+        if settings.aggregation == "amean"
+        else pd.DataFrame(np.nan, index=ind.index, columns=ind.columns)
+    )
     scores = scores.assign(**{CATEGORY: cat})
-    return ScoreResult(items=its, indicators=ind, scores=scores, ranks=ranks, contributions=contributions,
-                       settings=settings)
+    return ScoreResult(
+        items=its, indicators=ind, scores=scores, ranks=ranks, contributions=contributions, settings=settings
+    )
 
 
 def _normalised_weights(weights: dict[str, float], parents: dict[str, str | None]) -> dict[str, float]:
@@ -124,7 +128,11 @@ def _normalised_weights(weights: dict[str, float], parents: dict[str, str | None
     for k, p in parents.items():
         if p is not None:
             sums[p] = sums.get(p, 0.0) + weights.get(k, 1.0)
-    return {k: (weights.get(k, 1.0) / sums[p] if sums.get(p) else 0.0) for k, p in parents.items() if p is not None}
+    return {
+        k: (weights.get(k, 1.0) / sums[p] if sums.get(p) else 0.0)
+        for k, p in parents.items()
+        if p is not None
+    }
 
 
 def _not_expected_mask(ind: pd.DataFrame, cat: pd.Series, q: Questionnaire) -> pd.DataFrame:
@@ -169,6 +177,7 @@ def _contributions(ind: pd.DataFrame, its: ItemScores, cat: pd.Series, scale: fl
 
 def top_contributors(contributions: pd.DataFrame, labels: dict[str, str], n: int = 3) -> pd.Series:
     """The `n` indicators that carried each entry's total, as a readable string ("C: 21.3, F01: 8.0 …")."""
+
     def describe(row: pd.Series) -> str:
         top = row.dropna().sort_values(ascending=False).head(n)
         return "; ".join(f"{labels.get(k, k)} ({v:.1f})" for k, v in top.items() if v > 0)
@@ -214,21 +223,34 @@ def item_analysis(result: ScoreResult) -> pd.DataFrame:
         m = (cat == c).to_numpy()
         x = ind.loc[m]
         contrib = result.contributions.loc[m]
-        alphas = {s: cronbach_alpha(x[[k for k in x.columns if its.parents.get(k) == s]])
-                  for s in _sections(its.parents)}
+        alphas = {
+            s: cronbach_alpha(x[[k for k in x.columns if its.parents.get(k) == s]])
+            for s in _sections(its.parents)
+        }
         for k in ind.columns:
             v = x[k]
             rest = total.loc[m] - contrib[k].fillna(0)
             ok = v.notna()
             with np.errstate(invalid="ignore", divide="ignore"):
-                r = float(np.corrcoef(v[ok], rest[ok])[0, 1]) if ok.sum() >= 3 and v[ok].std() > 0 and rest[ok].std() > 0 else np.nan
-            rows.append({
-                CATEGORY: c, "indicator": k, "section": its.parents.get(k), "label": its.labels.get(k, k),
-                "n": int(ok.sum()), "mean": float(v.mean()) if ok.any() else np.nan,
-                "sd": float(v.std(ddof=1)) if ok.sum() > 1 else np.nan,
-                "floor": float((v[ok] == 0).mean()) if ok.any() else np.nan,
-                "ceiling": float((v[ok] == 1).mean()) if ok.any() else np.nan,
-                "na_share": float((~ok).mean()), "item_total": r,
-                "section_alpha": alphas.get(its.parents.get(k), np.nan),
-            })
+                r = (
+                    float(np.corrcoef(v[ok], rest[ok])[0, 1])
+                    if ok.sum() >= 3 and v[ok].std() > 0 and rest[ok].std() > 0
+                    else np.nan
+                )
+            rows.append(
+                {
+                    CATEGORY: c,
+                    "indicator": k,
+                    "section": its.parents.get(k),
+                    "label": its.labels.get(k, k),
+                    "n": int(ok.sum()),
+                    "mean": float(v.mean()) if ok.any() else np.nan,
+                    "sd": float(v.std(ddof=1)) if ok.sum() > 1 else np.nan,
+                    "floor": float((v[ok] == 0).mean()) if ok.any() else np.nan,
+                    "ceiling": float((v[ok] == 1).mean()) if ok.any() else np.nan,
+                    "na_share": float((~ok).mean()),
+                    "item_total": r,
+                    "section_alpha": alphas.get(its.parents.get(k), np.nan),
+                }
+            )
     return pd.DataFrame(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
 import pandas as pd
 
 from vielfalt.columns import CATEGORY, ENTRY_ID, REASON, ROW, SOURCE
@@ -34,10 +35,22 @@ __all__ = [
 ]
 
 QUARANTINE_HEADINGS = {
-    "de": {"source": "Quelle", "row": "Zeile", "entry_id": "Eintrag", "response_id": "Antwort-ID",
-           "name": "Organisation", "reason": "Grund"},
-    "en": {"source": "Source", "row": "Row", "entry_id": "Entry", "response_id": "Response ID",
-           "name": "Organisation", "reason": "Reason"},
+    "de": {
+        "source": "Quelle",
+        "row": "Zeile",
+        "entry_id": "Eintrag",
+        "response_id": "Antwort-ID",
+        "name": "Organisation",
+        "reason": "Grund",
+    },
+    "en": {
+        "source": "Source",
+        "row": "Row",
+        "entry_id": "Entry",
+        "response_id": "Response ID",
+        "name": "Organisation",
+        "reason": "Reason",
+    },
 }
 FAILURE_HEADINGS = {
     "de": ["Quelle", "Zeile", "Eintrag", "Item", "Spalte", "Prüfung", "Wert", "Schwere", "Grund", "Was tun"],
@@ -77,47 +90,83 @@ def conflicts_by_entry(people: list, entries: pd.DataFrame) -> dict[str, list[st
     return out
 
 
-def _write_rating_sheets(ed: Edition, q: Questionnaire, accepted: pd.DataFrame, run_dir: Path,
-                         lang: str) -> dict[str, Path]:
+def _write_rating_sheets(
+    ed: Edition, q: Questionnaire, accepted: pd.DataFrame, run_dir: Path, lang: str
+) -> dict[str, Path]:
     rubric_items = [it for _, it in q.iter_items() if it.scoring.kind == "rubric"]
-    assignment = design_ratings(accepted, [e.id for e in ed.evaluators], per_text=ed.raters_per_text,
-                                seed=ed.seed, conflicts=conflicts_by_entry(ed.evaluators, accepted),
-                                groups=accepted[CATEGORY])
+    assignment = design_ratings(
+        accepted,
+        [e.id for e in ed.evaluators],
+        per_text=ed.raters_per_text,
+        seed=ed.seed,
+        conflicts=conflicts_by_entry(ed.evaluators, accepted),
+        groups=accepted[CATEGORY],
+    )
     write_artefact(assignment, run_dir, "intake/rating_design")
-    scale = ", ".join(f"{o.code} = {o.label.get(lang)}" for o in q.scales["rubric5"].options) \
-        if "rubric5" in q.scales else "0–4"
+    scale = (
+        ", ".join(f"{o.code} = {o.label.get(lang)}" for o in q.scales["rubric5"].options)
+        if "rubric5" in q.scales
+        else "0–4"
+    )
     out: dict[str, Path] = {}
     for rater, part in assignment.groupby("rater", sort=True):
         rows = []
         for eid in part[ENTRY_ID]:
             for it in rubric_items:
-                rows.append({
-                    "edition": ed.edition, ENTRY_ID: eid, "item": it.id,
-                    "criterion": it.scoring.criterion or "", "question": it.label.get(lang),
-                    "text": accepted.at[eid, it.id] or "", "rating": None, "note": None,
-                })
+                rows.append(
+                    {
+                        "edition": ed.edition,
+                        ENTRY_ID: eid,
+                        "item": it.id,
+                        "criterion": it.scoring.criterion or "",
+                        "question": it.label.get(lang),
+                        "text": accepted.at[eid, it.id] or "",
+                        "rating": None,
+                        "note": None,
+                    }
+                )
         df = pd.DataFrame(rows)
-        heads = (["Edition", "Eintrag", "Item", "Kriterium", "Frage", "Antworttext", "Bewertung (0–4)", "Notiz"]
-                 if lang == "de" else
-                 ["Edition", "Entry", "Item", "Criterion", "Question", "Answer text", "Rating (0–4)", "Note"])
+        heads = (
+            ["Edition", "Eintrag", "Item", "Kriterium", "Frage", "Antworttext", "Bewertung (0–4)", "Notiz"]
+            if lang == "de"
+            else ["Edition", "Entry", "Item", "Criterion", "Question", "Answer text", "Rating (0–4)", "Note"]
+        )
         title = [
-            (f"Bewertungsbogen {ed.title.get(lang)} — Gutachter/in {rater}" if lang == "de"
-             else f"Rating sheet {ed.title.get(lang)} — evaluator {rater}"),
-            (f"Skala: {scale}. Bitte nur Spalte G (Bewertung) und H (Notiz) ausfüllen." if lang == "de"
-             else f"Scale: {scale}. Please fill in columns G (rating) and H (note) only."),
+            (
+                f"Bewertungsbogen {ed.title.get(lang)} — Gutachter/in {rater}"
+                if lang == "de"
+                else f"Rating sheet {ed.title.get(lang)} — evaluator {rater}"
+            ),
+            (
+                f"Skala: {scale}. Bitte nur Spalte G (Bewertung) und H (Notiz) ausfüllen."
+                if lang == "de"
+                else f"Scale: {scale}. Please fill in columns G (rating) and H (note) only."
+            ),
         ]
         first, last = 4, 3 + len(df)
         path = run_dir / "rating_sheets" / f"bewertung_{ed.edition}_{rater}.xlsx"
         out[str(rater)] = write_xlsx(
-            {"Bewertung": df}, path, headers={"Bewertung": heads}, title_rows={"Bewertung": title},
+            {"Bewertung": df},
+            path,
+            headers={"Bewertung": heads},
+            title_rows={"Bewertung": title},
             column_widths={"Bewertung": {"B": 16, "D": 16, "E": 40, "F": 80, "G": 14, "H": 30}},
-            validations={"Bewertung": [(f"G{first}:G{max(last, first)}", "0,1,2,3,4",
-                                        "Bewertung 0–4" if lang == "de" else "rating 0–4")]},
+            validations={
+                "Bewertung": [
+                    (
+                        f"G{first}:G{max(last, first)}",
+                        "0,1,2,3,4",
+                        "Bewertung 0–4" if lang == "de" else "rating 0–4",
+                    )
+                ]
+            },
         )
     return out
 
 
-def intake_stage(project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None) -> IntakeResult:
+def intake_stage(
+    project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
+) -> IntakeResult:
     """Run the intake stage: read and validate every input, assign categories, write artefacts.
 
     Writes ``artefacts/intake/entries.parquet`` (accepted, typed), ``intake/quarantine``,
@@ -147,8 +196,12 @@ def intake_stage(project_root: str | Path, edition: str, run_dir: str | Path, *,
     report = validate_files(ed, q, files, lang=lang)
 
     write_artefact(report.accepted, run_dir, "intake/entries")
-    write_artefact(report.quarantine.astype(object).where(report.quarantine.notna(), None), run_dir, "intake/quarantine")
-    write_artefact(report.failures.astype(object).where(report.failures.notna(), None), run_dir, "intake/failures")
+    write_artefact(
+        report.quarantine.astype(object).where(report.quarantine.notna(), None), run_dir, "intake/quarantine"
+    )
+    write_artefact(
+        report.failures.astype(object).where(report.failures.notna(), None), run_dir, "intake/failures"
+    )
 
     counts = category_source_counts(report, ed, lang)
     write_artefact(counts, run_dir, "intake/counts")
@@ -157,11 +210,15 @@ def intake_stage(project_root: str | Path, edition: str, run_dir: str | Path, *,
     qcols = list(qh)
     quarantine_view = report.quarantine[qcols] if len(report.quarantine) else pd.DataFrame(columns=qcols)
     xlsx = write_xlsx(
-        {("Zurückgestellt" if lang == "de" else "Quarantine"): quarantine_view,
-         ("Alle Befunde" if lang == "de" else "All findings"): report.failures},
+        {
+            ("Zurückgestellt" if lang == "de" else "Quarantine"): quarantine_view,
+            ("Alle Befunde" if lang == "de" else "All findings"): report.failures,
+        },
         run_dir / "intake_report.xlsx",
-        headers={("Zurückgestellt" if lang == "de" else "Quarantine"): [qh[c] for c in qcols],
-                 ("Alle Befunde" if lang == "de" else "All findings"): FAILURE_HEADINGS[lang]},
+        headers={
+            ("Zurückgestellt" if lang == "de" else "Quarantine"): [qh[c] for c in qcols],
+            ("Alle Befunde" if lang == "de" else "All findings"): FAILURE_HEADINGS[lang],
+        },
     )
     sheets = _write_rating_sheets(ed, q, report.accepted, run_dir, lang)
     return IntakeResult(report=report, counts=counts, files={"intake_report": xlsx}, rating_sheets=sheets)
@@ -172,8 +229,11 @@ def category_source_counts(report: ValidationReport, ed: Edition, lang: str = "d
     acc = report.accepted
     cats = ed.categories()
     sources = [s["source"] for s in report.sources]
-    table = pd.crosstab(pd.Categorical(acc[CATEGORY], categories=cats),
-                        pd.Categorical(acc[SOURCE], categories=sources), dropna=False)
+    table = pd.crosstab(
+        pd.Categorical(acc[CATEGORY], categories=cats),
+        pd.Categorical(acc[SOURCE], categories=sources),
+        dropna=False,
+    )
     table.index = [ed.category_scheme.label(c, lang) for c in cats]
     table.index.name = "Kategorie" if lang == "de" else "Category"
     table.columns = [str(c) for c in table.columns]
@@ -196,6 +256,7 @@ def quarantine_table(report: ValidationReport, lang: str = "de") -> pd.DataFrame
 
 # --- ratings ----------------------------------------------------------------------------------------
 
+
 @dataclass
 class RatingsResult:
     """What the ratings stage produced."""
@@ -208,7 +269,9 @@ class RatingsResult:
     ranks: pd.DataFrame  # entry_id, category, model ranks of the text section, max shift
 
 
-def ratings_stage(project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None) -> RatingsResult:
+def ratings_stage(
+    project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
+) -> RatingsResult:
     """Read the returned rating sheets, check them, measure agreement and rater severity.
 
     Input: ``data/<ed>/ratings/`` with the sheets as handed out by the intake (XLSX, or saved as CSV).
@@ -239,8 +302,15 @@ def ratings_stage(project_root: str | Path, edition: str, run_dir: str | Path, *
     entries = read_artefact(run_dir, "intake/entries")
     design = read_artefact(run_dir, "intake/rating_design")
     rubric = [it.id for _, it in q.iter_items() if it.scoring.kind == "rubric"]
-    returned = read_rating_sheets(paths, edition=ed.edition, design=design, accepted=set(entries.index),
-                                  rubric_items=rubric, raters=[e.id for e in ed.evaluators], lang=lang)
+    returned = read_rating_sheets(
+        paths,
+        edition=ed.edition,
+        design=design,
+        accepted=set(entries.index),
+        rubric_items=rubric,
+        raters=[e.id for e in ed.evaluators],
+        lang=lang,
+    )
     check = check_design(design)
     ratings = returned.ratings
     reliability = reliability_table(ratings, entries[CATEGORY])
@@ -255,21 +325,32 @@ def ratings_stage(project_root: str | Path, edition: str, run_dir: str | Path, *
     ranks = section.groupby(cat).rank(ascending=False, method="min").astype("Int64")
     ranks.columns = [f"rank_{c}" for c in ranks.columns]
     ranks.insert(0, CATEGORY, cat)
-    ranks["max_shift"] = (ranks.filter(like="rank_").max(axis=1) - ranks.filter(like="rank_").min(axis=1)).astype("Int64")
+    ranks["max_shift"] = (
+        ranks.filter(like="rank_").max(axis=1) - ranks.filter(like="rank_").min(axis=1)
+    ).astype("Int64")
     ranks = ranks.reset_index()
 
     write_artefact(ratings, run_dir, "ratings/ratings")
-    write_artefact(returned.failures.astype(object).where(returned.failures.notna(), None), run_dir, "ratings/failures")
+    write_artefact(
+        returned.failures.astype(object).where(returned.failures.notna(), None), run_dir, "ratings/failures"
+    )
     write_artefact(returned.missing, run_dir, "ratings/missing")
     write_artefact(reliability, run_dir, "ratings/reliability")
     write_artefact(effects.table, run_dir, "ratings/rater_effects")
     write_artefact(scores, run_dir, "ratings/text_scores")
     write_artefact(ranks, run_dir, "ratings/rank_by_model")
-    return RatingsResult(returned=returned, design_check=check, reliability=reliability, effects=effects,
-                         text_scores=scores, ranks=ranks)
+    return RatingsResult(
+        returned=returned,
+        design_check=check,
+        reliability=reliability,
+        effects=effects,
+        text_scores=scores,
+        ranks=ranks,
+    )
 
 
 # --- scoring ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class ScoringResult:
@@ -281,7 +362,9 @@ class ScoringResult:
     notes: list[str]
 
 
-def scoring_stage(project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None) -> ScoringResult:
+def scoring_stage(
+    project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
+) -> ScoringResult:
     """Score every accepted entry with the edition's scoring settings and rank within categories."""
     from vielfalt.items import FLAG_LABELS, TOTAL
     from vielfalt.provenance import read_artefact
@@ -295,25 +378,48 @@ def scoring_stage(project_root: str | Path, edition: str, run_dir: str | Path, *
     text = None
     try:
         ts = read_artefact(run_dir, "ratings/text_scores")
-        text = ts[ts["model"] == ed.scoring.rater_model].pivot_table(index=ENTRY_ID, columns="item", values="score")
-        notes.append(f"Freitexte: Bewertungen mit Modell „{ed.scoring.rater_model}“." if lang == "de"
-                     else f"Free texts: ratings adjusted with model '{ed.scoring.rater_model}'.")
+        text = ts[ts["model"] == ed.scoring.rater_model].pivot_table(
+            index=ENTRY_ID, columns="item", values="score"
+        )
+        notes.append(
+            f"Freitexte: Bewertungen mit Modell „{ed.scoring.rater_model}“."
+            if lang == "de"
+            else f"Free texts: ratings adjusted with model '{ed.scoring.rater_model}'."
+        )
     except DataError:
-        notes.append("Keine Bewertungen der Freitexte: Abschnitt F bleibt leer, sein Gewicht wird verteilt."
-                     if lang == "de" else "No free-text ratings: section F is empty and its weight is spread.")
+        notes.append(
+            "Keine Bewertungen der Freitexte: Abschnitt F bleibt leer, sein Gewicht wird verteilt."
+            if lang == "de"
+            else "No free-text ratings: section F is empty and its weight is spread."
+        )
     res = score_entries(entries, q, ed.scoring, text_scores=text)
     for c, n in entries[CATEGORY].value_counts().items():
         if n == 1:
-            notes.append(f"Kategorie {ed.category_scheme.label(str(c), lang)} hat nur einen Eintrag: Rang 1 ohne Vergleich."
-                         if lang == "de" else f"Category {c} has a single entry: rank 1 without comparison.")
+            notes.append(
+                f"Kategorie {ed.category_scheme.label(str(c), lang)} hat nur einen Eintrag: Rang 1 ohne Vergleich."
+                if lang == "de"
+                else f"Category {c} has a single entry: rank 1 without comparison."
+            )
     why = top_contributors(res.contributions, res.items.labels)
     flags = res.items.flags
-    flag_text = flags.apply(lambda r: "; ".join(sorted({FLAG_LABELS[k.split(":")[0]][lang] for k, v in r.items() if v})),
-                            axis=1) if len(flags.columns) else pd.Series("", index=entries.index)
-    ranking = pd.DataFrame({
-        "name": entries["A01"], CATEGORY: entries[CATEGORY], "total": res.scores[TOTAL].round(2),
-        "rank": res.ranks[TOTAL], "why": why, "flags": flag_text.reindex(entries.index),
-    }).sort_values([CATEGORY, "rank", "name"])
+    flag_text = (
+        flags.apply(
+            lambda r: "; ".join(sorted({FLAG_LABELS[k.split(":")[0]][lang] for k, v in r.items() if v})),
+            axis=1,
+        )
+        if len(flags.columns)
+        else pd.Series("", index=entries.index)
+    )
+    ranking = pd.DataFrame(
+        {
+            "name": entries["A01"],
+            CATEGORY: entries[CATEGORY],
+            "total": res.scores[TOTAL].round(2),
+            "rank": res.ranks[TOTAL],
+            "why": why,
+            "flags": flag_text.reindex(entries.index),
+        }
+    ).sort_values([CATEGORY, "rank", "name"])
     analysis = item_analysis(res)
 
     write_artefact(res.indicators, run_dir, "scoring/indicators")
@@ -324,8 +430,13 @@ def scoring_stage(project_root: str | Path, edition: str, run_dir: str | Path, *
     write_artefact(res.items.fields, run_dir, "scoring/fields")
     write_artefact(flags, run_dir, "scoring/flags")
     write_artefact(analysis, run_dir, "scoring/item_analysis")
-    hierarchy = pd.DataFrame({"code": list(res.items.parents), "parent": list(res.items.parents.values()),
-                              "label": [res.items.labels.get(k, k) for k in res.items.parents]})
+    hierarchy = pd.DataFrame(
+        {
+            "code": list(res.items.parents),
+            "parent": list(res.items.parents.values()),
+            "label": [res.items.labels.get(k, k) for k in res.items.parents],
+        }
+    )
     write_artefact(hierarchy, run_dir, "scoring/hierarchy")
     weights = pd.DataFrame(res.items.weights).rename_axis("code").reset_index()
     write_artefact(weights, run_dir, "scoring/weights")

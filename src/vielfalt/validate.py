@@ -147,7 +147,10 @@ FIXES: dict[str, dict[str, str]] = {
     },
     "unknown_tick": {"de": "Angekreuzt = x oder Y, sonst leer lassen.", "en": "Ticked = x or Y, else empty."},
     "not_yesno": {"de": "Bitte ja oder nein eintragen.", "en": "Please enter yes or no."},
-    "required": {"de": "Bitte beim Teilnehmer nachfragen und eintragen.", "en": "Please ask the participant."},
+    "required": {
+        "de": "Bitte beim Teilnehmer nachfragen und eintragen.",
+        "en": "Please ask the participant.",
+    },
     "pattern": {"de": "Bitte das Format prüfen (siehe Codebuch).", "en": "Please check the format."},
     "too_long": {"de": "Bitte kürzen.", "en": "Please shorten it."},
     "check_le": {"de": "Bitte beide Zahlen prüfen.", "en": "Please check both numbers."},
@@ -175,7 +178,10 @@ FIXES: dict[str, dict[str, str]] = {
         "de": "Spalte umbenennen (Zuordnung in der Editionsdatei) oder ignorieren.",
         "en": "Rename it (mapping in the edition file) or ignore it.",
     },
-    "missing_column": {"de": "Falls Angaben vorliegen, Spalte ergänzen.", "en": "Add the column if data exist."},
+    "missing_column": {
+        "de": "Falls Angaben vorliegen, Spalte ergänzen.",
+        "en": "Add the column if data exist.",
+    },
     "category_undecidable": {
         "de": "Bitte die Zahl der Beschäftigten (Köpfe am Stichtag) eintragen.",
         "en": "Please enter the number of employees (heads on the reference date).",
@@ -191,8 +197,18 @@ CATEGORY_WHY = {
     },
 }
 
-META_COLUMNS = ("id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate", "datestamp",
-                "ipaddr", "refurl")
+META_COLUMNS = (
+    "id",
+    "submitdate",
+    "lastpage",
+    "startlanguage",
+    "seed",
+    "token",
+    "startdate",
+    "datestamp",
+    "ipaddr",
+    "refurl",
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NAME_NORMALISE = re.compile(r"[^0-9a-zäöüß]+")
 
@@ -254,7 +270,9 @@ class ValidationReport:
             "sources": self.sources,
             "quarantine": [
                 {k: _plain(v) for k, v in r.items()}
-                for r in self.quarantine[[SOURCE, ROW, ENTRY_ID, RESPONSE_ID, "name", REASON]].to_dict("records")
+                for r in self.quarantine[[SOURCE, ROW, ENTRY_ID, RESPONSE_ID, "name", REASON]].to_dict(
+                    "records"
+                )
             ],
             "failures": [{k: _plain(v) for k, v in r.items()} for r in fails.to_dict("records")],
         }
@@ -273,14 +291,22 @@ class ValidationReport:
             if s.get("format") == "xlsx":
                 how = "Excel-Arbeitsmappe" if de else "Excel workbook"
             else:
-                how = (f"{s.get('encoding')}, Trennzeichen {s.get('delimiter')!r}" if de
-                       else f"{s.get('encoding')}, delimiter {s.get('delimiter')!r}")
-            lines.append(f"  {s['source']}: {s['file']} ({s.get('rows', 0)} {'Zeilen' if de else 'rows'}, {how})")
+                how = (
+                    f"{s.get('encoding')}, Trennzeichen {s.get('delimiter')!r}"
+                    if de
+                    else f"{s.get('encoding')}, delimiter {s.get('delimiter')!r}"
+                )
+            lines.append(
+                f"  {s['source']}: {s['file']} ({s.get('rows', 0)} {'Zeilen' if de else 'rows'}, {how})"
+            )
         if self.n_quarantined:
             lines.append("Zurückgestellt:" if de else "Quarantined:")
             for r in self.quarantine.itertuples():
-                lines.append(f"  - {r.source}, Zeile {r.row} ({r.name or '—'}): {r.reason}" if de else
-                             f"  - {r.source}, row {r.row} ({r.name or '—'}): {r.reason}")
+                lines.append(
+                    f"  - {r.source}, Zeile {r.row} ({r.name or '—'}): {r.reason}"
+                    if de
+                    else f"  - {r.source}, row {r.row} ({r.name or '—'}): {r.reason}"
+                )
         warns = self.failures[self.failures[SEVERITY] == "warning"]
         if len(warns):
             lines.append(
@@ -493,13 +519,29 @@ def validate_table(
     for h in res.unknown:
         if h == "__extra__":
             continue
-        col.add("unknown_column", source=source, rows=[None], entry_ids=[None], item=None, column=h,
-                values=[h], severity="warning")
+        col.add(
+            "unknown_column",
+            source=source,
+            rows=[None],
+            entry_ids=[None],
+            item=None,
+            column=h,
+            values=[h],
+            severity="warning",
+        )
     for c in res.missing:
         if c in META_COLUMNS or c.endswith("[other]"):
             continue
-        col.add("missing_column", source=source, rows=[None], entry_ids=[None], item=c.split("[")[0], column=c,
-                values=[c], severity="warning")
+        col.add(
+            "missing_column",
+            source=source,
+            rows=[None],
+            entry_ids=[None],
+            item=c.split("[")[0],
+            column=c,
+            values=[c],
+            severity="warning",
+        )
 
     # -- identity -----------------------------------------------------------------------------
     rid = canon["id"].str.strip()
@@ -508,8 +550,16 @@ def validate_table(
     dup_rid = rid.duplicated(keep=False).to_numpy()
     if dup_rid.any():
         idx = _where(dup_rid)
-        col.add("duplicate_id", source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=None, column="id",
-                values=rid.to_numpy()[idx], severity="error")
+        col.add(
+            "duplicate_id",
+            source=source,
+            rows=rows[idx],
+            entry_ids=entry_ids[idx],
+            item=None,
+            column="id",
+            values=rid.to_numpy()[idx],
+            severity="error",
+        )
         # keep pseudonyms unique even for the duplicated ids so nothing collides downstream
         entry_ids[idx] = [f"{e}-{r}" for e, r in zip(entry_ids[idx], rows[idx], strict=True)]
     heading_of = {v: k for k, v in res.mapping.items()}
@@ -517,25 +567,62 @@ def validate_table(
     parsed: dict[str, Any] = {}
     for r in info.get("ragged_rows") or []:
         pos = np.flatnonzero(rows == r["row"])
-        col.add("ragged", source=source, rows=rows[pos], entry_ids=entry_ids[pos], item=None, column=None,
-                values=[""] * len(pos), severity="error", fields=r.get("fields"), expected=r.get("expected"))
+        col.add(
+            "ragged",
+            source=source,
+            rows=rows[pos],
+            entry_ids=entry_ids[pos],
+            item=None,
+            column=None,
+            values=[""] * len(pos),
+            severity="error",
+            fields=r.get("fields"),
+            expected=r.get("expected"),
+        )
 
     submit, ok = _parse_date(canon["submitdate"])
     bad = _where(~ok)
-    col.add("bad_date", source=source, rows=rows[bad], entry_ids=entry_ids[bad], item=None, column="submitdate",
-            values=canon["submitdate"].to_numpy()[bad], severity="warning")
+    col.add(
+        "bad_date",
+        source=source,
+        rows=rows[bad],
+        entry_ids=entry_ids[bad],
+        item=None,
+        column="submitdate",
+        values=canon["submitdate"].to_numpy()[bad],
+        severity="warning",
+    )
     if dialect == "limesurvey":
         inc = _where((canon["submitdate"].str.strip() == "").to_numpy())
-        col.add("incomplete", source=source, rows=rows[inc], entry_ids=entry_ids[inc], item=None,
-                column="submitdate", values=[""] * len(inc), severity="error")
+        col.add(
+            "incomplete",
+            source=source,
+            rows=rows[inc],
+            entry_ids=entry_ids[inc],
+            item=None,
+            column="submitdate",
+            values=[""] * len(inc),
+            severity="error",
+        )
 
     def shown(c: str) -> str:
         return heading_of.get(c, c)
 
     # -- items ----------------------------------------------------------------------------------
     for _, it in q.iter_items():
-        _validate_item(it, q, canon, parsed, col, source=source, rows=rows, entry_ids=entry_ids,
-                       decimal=decimal, shown=shown, lang=lang)
+        _validate_item(
+            it,
+            q,
+            canon,
+            parsed,
+            col,
+            source=source,
+            rows=rows,
+            entry_ids=entry_ids,
+            decimal=decimal,
+            shown=shown,
+            lang=lang,
+        )
 
     out = pd.DataFrame(parsed, index=raw.index)
     out.insert(0, SUBMITDATE, submit.to_numpy())
@@ -547,7 +634,9 @@ def validate_table(
     # -- cross-field checks ---------------------------------------------------------------------
     for _, it in q.iter_items():
         for chk in it.checks:
-            _run_check(chk, it, out, col, source=source, rows=rows, entry_ids=entry_ids, shown=shown, lang=lang)
+            _run_check(
+                chk, it, out, col, source=source, rows=rows, entry_ids=entry_ids, shown=shown, lang=lang
+            )
 
     raw_canonical = canon[known].copy()
     raw_canonical.insert(0, ENTRY_ID, entry_ids)
@@ -587,12 +676,22 @@ def _validate_item(
     def add(key: str, mask: np.ndarray, column: str, values: np.ndarray, severity: str, **fmt: Any) -> None:
         idx = _where(mask)
         if len(idx):
-            col.add(key, source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=it.id, column=shown(column),
-                    values=values[idx], severity=severity, **fmt)
+            col.add(
+                key,
+                source=source,
+                rows=rows[idx],
+                entry_ids=entry_ids[idx],
+                item=it.id,
+                column=shown(column),
+                values=values[idx],
+                severity=severity,
+                **fmt,
+            )
 
     if it.type in ("numeric", "multinumeric"):
-        subs = it.subs or [Sub(code="", label=it.label, integer=it.integer, min=it.min, max=it.max,
-                               required=it.required)]
+        subs = it.subs or [
+            Sub(code="", label=it.label, integer=it.integer, min=it.min, max=it.max, required=it.required)
+        ]
         for sub in subs:
             c = f"{it.id}[{sub.code}]" if sub.code else it.id
             raw = canon[c]
@@ -619,7 +718,9 @@ def _validate_item(
                 add("required", np.isnan(num) & ok & ~empty & ~approx, c, values, "error")
             num = np.where(ok & (is_int | ~sub.integer), num, np.nan)
             if soft:
-                num = np.where((sub.min is None) | ~(num < (sub.min if sub.min is not None else -np.inf)), num, np.nan)
+                num = np.where(
+                    (sub.min is None) | ~(num < (sub.min if sub.min is not None else -np.inf)), num, np.nan
+                )
             parsed[c] = num
     elif it.type == "multi":
         options = q.options_of(it)
@@ -639,12 +740,20 @@ def _validate_item(
         if exclusive and ticks:
             others = np.sum([v for k, v in ticks.items() if k not in exclusive], axis=0)
             for ex in exclusive:
-                add("exclusive", ticks[ex] & (others > 0), f"{it.id}[{ex}]",
-                    np.array(["Y"] * len(rows), dtype=object), "error", option=ex)
+                add(
+                    "exclusive",
+                    ticks[ex] & (others > 0),
+                    f"{it.id}[{ex}]",
+                    np.array(["Y"] * len(rows), dtype=object),
+                    "error",
+                    option=ex,
+                )
     elif it.type in ("single", "array"):
         lookup = _option_lookup(it, q)
         allowed = ", ".join(o.code for o in q.options_of(it))
-        targets = [(f"{it.id}[{s.code}]", s) for s in it.subs or []] if it.type == "array" else [(it.id, None)]
+        targets = (
+            [(f"{it.id}[{s.code}]", s) for s in it.subs or []] if it.type == "array" else [(it.id, None)]
+        )
         for c, _sub in targets:
             raw = canon[c].str.strip()
             values = raw.to_numpy()
@@ -661,8 +770,13 @@ def _validate_item(
         if it.type == "single" and it.other:
             c = f"{it.id}[other]"
             parsed[c] = canon[c].to_numpy()
-            add("other_without_text", (canon[it.id].str.strip() == "-oth-").to_numpy()
-                & (canon[c].str.strip() == "").to_numpy(), c, canon[c].to_numpy(), "warning")
+            add(
+                "other_without_text",
+                (canon[it.id].str.strip() == "-oth-").to_numpy() & (canon[c].str.strip() == "").to_numpy(),
+                c,
+                canon[c].to_numpy(),
+                "warning",
+            )
     elif it.type == "yesno":
         raw = canon[it.id]
         val, ok, empty = _parse_bools(raw)
@@ -682,9 +796,18 @@ def _validate_item(
             if it.maxlen:
                 lengths = raw.str.len().to_numpy()
                 for i in _where(lengths > it.maxlen):  # one message per over-long text, with its own length
-                    col.add("too_long", source=source, rows=rows[[i]], entry_ids=entry_ids[[i]], item=it.id,
-                            column=shown(c), values=[values[i][:40] + "…"], severity="warning",
-                            length=int(lengths[i]), limit=it.maxlen)
+                    col.add(
+                        "too_long",
+                        source=source,
+                        rows=rows[[i]],
+                        entry_ids=entry_ids[[i]],
+                        item=it.id,
+                        column=shown(c),
+                        values=[values[i][:40] + "…"],
+                        severity="warning",
+                        length=int(lengths[i]),
+                        limit=it.maxlen,
+                    )
             if it.pattern:
                 pat = re.compile(it.pattern)
                 badpat = ~empty & ~raw.map(lambda v, p=pat: bool(p.match(v.strip()))).to_numpy()
@@ -699,16 +822,32 @@ def _formula_warning(raw: pd.Series, add: Any, c: str) -> None:
     if starts.any():
         for ch in sorted({str(v)[:1] for v in values[starts]}):
             mask = starts & np.array([str(v)[:1] == ch for v in values])
-            add("formula_like", mask, c, np.array([str(v)[:40] for v in values], dtype=object), "warning",
-                start=ch.replace("\t", "\\t").replace("\r", "\\r"))
+            add(
+                "formula_like",
+                mask,
+                c,
+                np.array([str(v)[:40] for v in values], dtype=object),
+                "warning",
+                start=ch.replace("\t", "\\t").replace("\r", "\\r"),
+            )
 
 
 def _fmt_num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
 
 
-def _run_check(chk: Any, it: Item, out: pd.DataFrame, col: _Collector, *, source: str, rows: np.ndarray,
-               entry_ids: np.ndarray, shown: Any, lang: str) -> None:
+def _run_check(
+    chk: Any,
+    it: Item,
+    out: pd.DataFrame,
+    col: _Collector,
+    *,
+    source: str,
+    rows: np.ndarray,
+    entry_ids: np.ndarray,
+    shown: Any,
+    lang: str,
+) -> None:
     reason = chk.reason.get(lang) if chk.reason else ("Prüfung" if lang == "de" else "check")
     if chk.kind == "le":
         left = out[chk.left].to_numpy(float)
@@ -716,13 +855,28 @@ def _run_check(chk: Any, it: Item, out: pd.DataFrame, col: _Collector, *, source
         mask = np.isfinite(left) & np.isfinite(right) & (left > right)
         idx = _where(mask)
         reasons = [
-            _msg("check_le", lang, reason=reason, left_col=shown(chk.left), left=_fmt_num(left[i]),
-                 right_col=shown(chk.right), right=_fmt_num(right[i]))
+            _msg(
+                "check_le",
+                lang,
+                reason=reason,
+                left_col=shown(chk.left),
+                left=_fmt_num(left[i]),
+                right_col=shown(chk.right),
+                right=_fmt_num(right[i]),
+            )
             for i in idx
         ]
-        col.add("check_le", source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=it.id,
-                column=shown(chk.left), values=[_fmt_num(left[i]) for i in idx], severity=chk.severity,
-                reasons=reasons)
+        col.add(
+            "check_le",
+            source=source,
+            rows=rows[idx],
+            entry_ids=entry_ids[idx],
+            item=it.id,
+            column=shown(chk.left),
+            values=[_fmt_num(left[i]) for i in idx],
+            severity=chk.severity,
+            reasons=reasons,
+        )
     else:
         parts = np.vstack([out[p].to_numpy(float) for p in chk.parts])
         total = out[chk.total].to_numpy(float)
@@ -733,9 +887,17 @@ def _run_check(chk: Any, it: Item, out: pd.DataFrame, col: _Collector, *, source
             _msg("check_sum_eq", lang, reason=reason, total_sum=_fmt_num(sums[i]), total=_fmt_num(total[i]))
             for i in idx
         ]
-        col.add("check_sum_eq", source=source, rows=rows[idx], entry_ids=entry_ids[idx], item=it.id,
-                column=shown(chk.parts[0]), values=[_fmt_num(sums[i]) for i in idx], severity=chk.severity,
-                reasons=reasons)
+        col.add(
+            "check_sum_eq",
+            source=source,
+            rows=rows[idx],
+            entry_ids=entry_ids[idx],
+            item=it.id,
+            column=shown(chk.parts[0]),
+            values=[_fmt_num(sums[i]) for i in idx],
+            severity=chk.severity,
+            reasons=reasons,
+        )
 
 
 def validate_files(
@@ -771,26 +933,50 @@ def validate_files(
         raw = ingest.read_table(path, sheet=spec.sheet, max_bytes=limit, lang=lang)
         info = dict(raw.attrs.get("source_info", {}) or {})
         parsed, fails, raw_c = validate_table(
-            raw, q, source=spec.source, file=path.name, salt=edition.pseudonym_salt, dialect=spec.dialect,
-            mapping=spec.mapping, decimal=spec.decimal, lang=lang,
+            raw,
+            q,
+            source=spec.source,
+            file=path.name,
+            salt=edition.pseudonym_salt,
+            dialect=spec.dialect,
+            mapping=spec.mapping,
+            decimal=spec.decimal,
+            lang=lang,
         )
         parsed_all.append(parsed)
         fails_all.append(fails)
         raw_all.append(raw_c)
-        sources.append({
-            "source": spec.source, "file": path.name, "dialect": spec.dialect, "rows": len(raw),
-            "encoding": info.get("encoding"), "delimiter": info.get("delimiter"), "format": info.get("format"),
-            "sha256": info.get("sha256"),
-        })
+        sources.append(
+            {
+                "source": spec.source,
+                "file": path.name,
+                "dialect": spec.dialect,
+                "rows": len(raw),
+                "encoding": info.get("encoding"),
+                "delimiter": info.get("delimiter"),
+                "format": info.get("format"),
+                "sha256": info.get("sha256"),
+            }
+        )
     return _finish(edition, q, parsed_all, fails_all, raw_all, sources, lang)
 
 
-def _finish(edition: Edition, q: Questionnaire, parsed_all: list[pd.DataFrame], fails_all: list[pd.DataFrame],
-            raw_all: list[pd.DataFrame], sources: list[dict[str, Any]], lang: str) -> ValidationReport:
+def _finish(
+    edition: Edition,
+    q: Questionnaire,
+    parsed_all: list[pd.DataFrame],
+    fails_all: list[pd.DataFrame],
+    raw_all: list[pd.DataFrame],
+    sources: list[dict[str, Any]],
+    lang: str,
+) -> ValidationReport:
     entries = pd.concat(parsed_all, ignore_index=True) if parsed_all else pd.DataFrame()
     raw = pd.concat(raw_all, ignore_index=True) if raw_all else pd.DataFrame()
-    failures = pd.concat([f for f in fails_all if len(f)], ignore_index=True) if any(len(f) for f in fails_all) \
+    failures = (
+        pd.concat([f for f in fails_all if len(f)], ignore_index=True)
+        if any(len(f) for f in fails_all)
         else pd.DataFrame(columns=FAILURE_COLUMNS)
+    )
     rows_read = len(entries)
     col = _Collector(lang)
     if rows_read:
@@ -798,31 +984,56 @@ def _finish(edition: Edition, q: Questionnaire, parsed_all: list[pd.DataFrame], 
         names = entries["A01"].map(_norm_name)
         has_name = names != ""
         order = entries.assign(_n=names, _pos=np.arange(rows_read)).sort_values(
-            [SUBMITDATE, "_pos"], na_position="first", kind="mergesort")
+            [SUBMITDATE, "_pos"], na_position="first", kind="mergesort"
+        )
         latest = order[has_name.loc[order.index]].groupby("_n", sort=False).tail(1)
         keep_by_name = dict(zip(latest["_n"], latest.index, strict=True))
         for i in np.flatnonzero(has_name.to_numpy()):
             k = keep_by_name[names.iloc[i]]
             if k != i:
                 kept = entries.loc[k]
-                col.add("duplicate_submission", source=entries.at[i, SOURCE], rows=[entries.at[i, ROW]],
-                        entry_ids=[entries.at[i, ENTRY_ID]], item="A01", column="A01",
-                        values=[entries.at[i, "A01"]], severity="error", name=entries.at[i, "A01"],
-                        kept=f"{kept[SOURCE]}, Zeile {kept[ROW]}" if lang == "de" else f"{kept[SOURCE]}, row {kept[ROW]}")
+                col.add(
+                    "duplicate_submission",
+                    source=entries.at[i, SOURCE],
+                    rows=[entries.at[i, ROW]],
+                    entry_ids=[entries.at[i, ENTRY_ID]],
+                    item="A01",
+                    column="A01",
+                    values=[entries.at[i, "A01"]],
+                    severity="error",
+                    name=entries.at[i, "A01"],
+                    kept=f"{kept[SOURCE]}, Zeile {kept[ROW]}"
+                    if lang == "de"
+                    else f"{kept[SOURCE]}, row {kept[ROW]}",
+                )
         cats = assign_categories(entries, edition.category_scheme)
         entries[CATEGORY] = cats[CATEGORY].to_numpy()
         basis = edition.category_scheme.basis
-        basis_bad = set(failures.loc[(failures[SEVERITY] == "error") & (failures["item"] == basis.split("[")[0]),
-                                     ENTRY_ID]) if len(failures) else set()
+        basis_bad = (
+            set(
+                failures.loc[
+                    (failures[SEVERITY] == "error") & (failures["item"] == basis.split("[")[0]), ENTRY_ID
+                ]
+            )
+            if len(failures)
+            else set()
+        )
         und = np.flatnonzero(cats[CATEGORY].isna().to_numpy())
         for i in und:
             if entries.at[i, ENTRY_ID] in basis_bad:
                 continue  # the headcount problem is already reported; its consequence needs no second line
             why = CATEGORY_WHY[cats[CATEGORY_REASON].iloc[i]].get(lang)
-            col.add("category_undecidable", source=entries.at[i, SOURCE], rows=[entries.at[i, ROW]],
-                    entry_ids=[entries.at[i, ENTRY_ID]], item=edition.category_scheme.basis.split("[")[0],
-                    column=edition.category_scheme.basis, values=[raw.at[i, edition.category_scheme.basis]],
-                    severity="error", why=why)
+            col.add(
+                "category_undecidable",
+                source=entries.at[i, SOURCE],
+                rows=[entries.at[i, ROW]],
+                entry_ids=[entries.at[i, ENTRY_ID]],
+                item=edition.category_scheme.basis.split("[")[0],
+                column=edition.category_scheme.basis,
+                values=[raw.at[i, edition.category_scheme.basis]],
+                severity="error",
+                why=why,
+            )
     extra = col.frame()
     if len(extra):
         failures = pd.concat([failures, extra], ignore_index=True)
@@ -834,26 +1045,39 @@ def _finish(edition: Edition, q: Questionnaire, parsed_all: list[pd.DataFrame], 
         is_bad = entries[ENTRY_ID].isin(bad_ids).to_numpy()
         accepted = entries[~is_bad].set_index(ENTRY_ID)
         col_word = "Spalte" if lang == "de" else "column"
-        full = errors.apply(
-            lambda f: (f"{col_word} {f['column']}: " if f["column"] else "") + f"{f[REASON]} {f['fix']}", axis=1
-        ) if len(errors) else pd.Series(dtype=object)
+        full = (
+            errors.apply(
+                lambda f: (f"{col_word} {f['column']}: " if f["column"] else "") + f"{f[REASON]} {f['fix']}",
+                axis=1,
+            )
+            if len(errors)
+            else pd.Series(dtype=object)
+        )
         reasons = full.groupby(errors[ENTRY_ID], sort=False).agg(lambda s: " | ".join(dict.fromkeys(s)))
         q_rows = raw[is_bad].copy()
-        quarantine = pd.DataFrame({
-            ENTRY_ID: entries.loc[is_bad, ENTRY_ID].to_numpy(),
-            SOURCE: entries.loc[is_bad, SOURCE].to_numpy(),
-            ROW: entries.loc[is_bad, ROW].to_numpy(),
-            RESPONSE_ID: entries.loc[is_bad, RESPONSE_ID].to_numpy(),
-            "name": entries.loc[is_bad, "A01"].to_numpy(),
-        })
+        quarantine = pd.DataFrame(
+            {
+                ENTRY_ID: entries.loc[is_bad, ENTRY_ID].to_numpy(),
+                SOURCE: entries.loc[is_bad, SOURCE].to_numpy(),
+                ROW: entries.loc[is_bad, ROW].to_numpy(),
+                RESPONSE_ID: entries.loc[is_bad, RESPONSE_ID].to_numpy(),
+                "name": entries.loc[is_bad, "A01"].to_numpy(),
+            }
+        )
         quarantine[REASON] = quarantine[ENTRY_ID].map(reasons).to_numpy()
-        quarantine = pd.concat([quarantine, q_rows.drop(columns=[ENTRY_ID]).reset_index(drop=True)
-                                .add_prefix("raw:")], axis=1)
+        quarantine = pd.concat(
+            [quarantine, q_rows.drop(columns=[ENTRY_ID]).reset_index(drop=True).add_prefix("raw:")], axis=1
+        )
     else:
         accepted = entries
         quarantine = pd.DataFrame(columns=[ENTRY_ID, SOURCE, ROW, RESPONSE_ID, "name", REASON])
-    report = ValidationReport(accepted=accepted, quarantine=quarantine, failures=failures, rows_read=rows_read,
-                              sources=sources, lang=lang)
+    report = ValidationReport(
+        accepted=accepted,
+        quarantine=quarantine,
+        failures=failures,
+        rows_read=rows_read,
+        sources=sources,
+        lang=lang,
+    )
     report.check_balance()
     return report
-

@@ -43,18 +43,30 @@ def intake_overview(counts: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     body = counts.iloc[:-1]
     fig = go.Figure()
     for k, src in enumerate(c for c in counts.columns if c != total_col):
-        fig.add_bar(name=str(src), x=list(body.index), y=body[src].tolist(),
-                    marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)],
-                    hovertemplate="%{x}: %{y}<extra>" + str(src) + "</extra>")
+        fig.add_bar(
+            name=str(src),
+            x=list(body.index),
+            y=body[src].tolist(),
+            marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)],
+            hovertemplate="%{x}: %{y}<extra>" + str(src) + "</extra>",
+        )
     q = int(counts.iloc[-1][total_col])
-    fig.add_bar(name=("zurückgestellt" if lang == "de" else "quarantined"), x=[counts.index[-1]], y=[q],
-                marker_color="#d62728")
+    fig.add_bar(
+        name=("zurückgestellt" if lang == "de" else "quarantined"),
+        x=[counts.index[-1]],
+        y=[q],
+        marker_color="#d62728",
+    )
     fig.update_layout(
         barmode="stack",
-        title=("Einsendungen nach Kategorie und Quelle" if lang == "de" else "Entries by category and source"),
+        title=(
+            "Einsendungen nach Kategorie und Quelle" if lang == "de" else "Entries by category and source"
+        ),
         yaxis_title=("Anzahl" if lang == "de" else "Count"),
         legend_title=("Quelle" if lang == "de" else "Source"),
-        template="plotly_white", height=380, margin={"t": 60, "l": 50, "r": 20, "b": 40},
+        template="plotly_white",
+        height=380,
+        margin={"t": 60, "l": 50, "r": 20, "b": 40},
     )
     return fig
 
@@ -63,34 +75,55 @@ def reliability_bars(reliability: pd.DataFrame, *, lang: str = "de") -> go.Figur
     """Krippendorff's α (ordinal) per criterion, overall and per category, with the usual 0.667/0.8 marks."""
     fig = go.Figure()
     for k, (group, part) in enumerate(reliability.groupby("group", sort=False)):
-        fig.add_bar(name=str(group), x=part["item"].tolist(), y=part["alpha_ordinal"].round(3).tolist(),
-                    marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)])
+        fig.add_bar(
+            name=str(group),
+            x=part["item"].tolist(),
+            y=part["alpha_ordinal"].round(3).tolist(),
+            marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)],
+        )
     for y, dash in ((0.667, "dot"), (0.8, "dash")):
         fig.add_hline(y=y, line_dash=dash, line_color="grey", annotation_text=f"α = {y}")
     fig.update_layout(
-        barmode="group", template="plotly_white", height=380,
-        title=("Übereinstimmung der Gutachtenden (Krippendorffs α, ordinal)" if lang == "de"
-               else "Rater agreement (Krippendorff's α, ordinal)"),
-        yaxis={"title": "α", "range": [-0.2, 1]}, legend_title=("Kategorie" if lang == "de" else "Category"),
+        barmode="group",
+        template="plotly_white",
+        height=380,
+        title=(
+            "Übereinstimmung der Gutachtenden (Krippendorffs α, ordinal)"
+            if lang == "de"
+            else "Rater agreement (Krippendorff's α, ordinal)"
+        ),
+        yaxis={"title": "α", "range": [-0.2, 1]},
+        legend_title=("Kategorie" if lang == "de" else "Category"),
     )
     return fig
 
 
 def rater_severity(effects: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     """Rater effect (additive model) with 95 % intervals: below 0 = stricter than average."""
-    fig = go.Figure(go.Scatter(
-        x=effects["severity"].round(3).tolist(), y=effects["rater"].astype(str).tolist(), mode="markers",
-        marker={"size": 11, "color": "#1f77b4"},
-        error_x={"type": "data", "symmetric": False,
-                 "array": (effects["upper"] - effects["severity"]).round(3).tolist(),
-                 "arrayminus": (effects["severity"] - effects["lower"]).round(3).tolist()},
-        hovertemplate="%{y}: %{x:.2f}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Scatter(
+            x=effects["severity"].round(3).tolist(),
+            y=effects["rater"].astype(str).tolist(),
+            mode="markers",
+            marker={"size": 11, "color": "#1f77b4"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (effects["upper"] - effects["severity"]).round(3).tolist(),
+                "arrayminus": (effects["severity"] - effects["lower"]).round(3).tolist(),
+            },
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+        )
+    )
     fig.add_vline(x=0, line_color="grey")
     fig.update_layout(
-        template="plotly_white", height=120 + 40 * len(effects),
-        title=("Strenge der Gutachtenden (Punkte auf der Skala 0–4; links = strenger)" if lang == "de"
-               else "Rater severity (points on the 0–4 scale; left = stricter)"),
+        template="plotly_white",
+        height=120 + 40 * len(effects),
+        title=(
+            "Strenge der Gutachtenden (Punkte auf der Skala 0–4; links = strenger)"
+            if lang == "de"
+            else "Rater severity (points on the 0–4 scale; left = stricter)"
+        ),
         xaxis_title=("Abweichung vom Durchschnitt" if lang == "de" else "deviation from average"),
     )
     return fig
@@ -101,12 +134,22 @@ def rank_shift(ranks: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     models = [c for c in ranks.columns if c.startswith("rank_")]
     fig = go.Figure()
     for _, r in ranks.iterrows():
-        fig.add_scatter(x=[m.removeprefix("rank_") for m in models], y=[r[m] for m in models], mode="lines+markers",
-                        name=f"{r['entry_id']} ({r['category']})", line={"width": 1})
+        fig.add_scatter(
+            x=[m.removeprefix("rank_") for m in models],
+            y=[r[m] for m in models],
+            mode="lines+markers",
+            name=f"{r['entry_id']} ({r['category']})",
+            line={"width": 1},
+        )
     fig.update_layout(
-        template="plotly_white", height=420, yaxis={"autorange": "reversed", "title": "Rang" if lang == "de" else "rank"},
-        title=("Rang der Freitext-Bewertung je Modell (innerhalb der Kategorie)" if lang == "de"
-               else "Rank of the text score by rater model (within category)"),
+        template="plotly_white",
+        height=420,
+        yaxis={"autorange": "reversed", "title": "Rang" if lang == "de" else "rank"},
+        title=(
+            "Rang der Freitext-Bewertung je Modell (innerhalb der Kategorie)"
+            if lang == "de"
+            else "Rank of the text score by rater model (within category)"
+        ),
         showlegend=len(ranks) <= 30,
     )
     return fig
@@ -117,14 +160,25 @@ def section_profile(scores: pd.DataFrame, labels: dict[str, str], *, lang: str =
     sections = [c for c in scores.columns if c not in ("total", "category")]
     data = scores.sort_values(["category", "total"], ascending=[True, False])
     ylab = [f"{c} · {e}" for e, c in zip(data.index, data["category"], strict=True)]
-    fig = go.Figure(go.Heatmap(
-        z=data[sections].round(1).to_numpy(), x=[labels.get(s, s) for s in sections], y=ylab,
-        colorscale="Blues", zmin=0, zmax=100, colorbar={"title": "0–100"},
-        hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=data[sections].round(1).to_numpy(),
+            x=[labels.get(s, s) for s in sections],
+            y=ylab,
+            colorscale="Blues",
+            zmin=0,
+            zmax=100,
+            colorbar={"title": "0–100"},
+            hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
+        )
+    )
     fig.update_layout(
-        template="plotly_white", height=160 + 22 * len(data), yaxis={"autorange": "reversed"},
-        title=("Punktprofil je Eintrag und Abschnitt" if lang == "de" else "Score profile by entry and section"),
+        template="plotly_white",
+        height=160 + 22 * len(data),
+        yaxis={"autorange": "reversed"},
+        title=(
+            "Punktprofil je Eintrag und Abschnitt" if lang == "de" else "Score profile by entry and section"
+        ),
     )
     return fig
 
@@ -135,13 +189,23 @@ def ranking_bars(ranking: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     cats = list(dict.fromkeys(ranking["category"]))
     for k, c in enumerate(cats):
         part = ranking[ranking["category"] == c].sort_values("total")
-        fig.add_bar(x=part["total"].tolist(), y=[f"{r}. {e}" for r, e in zip(part["rank"], part.index, strict=True)],
-                    orientation="h", name=str(c), visible=(k == 0), marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)],
-                    hovertemplate="%{y}: %{x:.1f}<extra></extra>")
-    buttons = [{"label": str(c), "method": "update",
-                "args": [{"visible": [j == k for j in range(len(cats))]}]} for k, c in enumerate(cats)]
+        fig.add_bar(
+            x=part["total"].tolist(),
+            y=[f"{r}. {e}" for r, e in zip(part["rank"], part.index, strict=True)],
+            orientation="h",
+            name=str(c),
+            visible=(k == 0),
+            marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)],
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        )
+    buttons = [
+        {"label": str(c), "method": "update", "args": [{"visible": [j == k for j in range(len(cats))]}]}
+        for k, c in enumerate(cats)
+    ]
     fig.update_layout(
-        template="plotly_white", height=420, xaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points"},
+        template="plotly_white",
+        height=420,
+        xaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points"},
         title=("Rangfolge innerhalb der Kategorie" if lang == "de" else "Ranking within the category"),
         updatemenus=[{"buttons": buttons, "direction": "down", "x": 1.0, "y": 1.15, "xanchor": "right"}],
         showlegend=False,
