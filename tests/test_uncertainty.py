@@ -309,7 +309,7 @@ def test_mean_abs_rank_shift_hand_example():
 
 
 def test_sobol_indices_reproduce_coinr(coinr_sa):
-    """COINr's Si and STi follow from its stored ranks: y = mean |rank − nominal| per run, runs [A; B; AB_i]."""
+    """COINr's Si and STi follow from its ranks: y = mean |rank − nominal| per run, runs [A; B; AB_i]."""
     ranks = coinr_sa["ranks"]
     # the Ranks file's own nominal column is the Nominal table's rank
     np.testing.assert_array_equal(coinr_sa["ranks_nominal"], coinr_sa["nominal"])
