@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vielfalt.ingest import FORMULA_PREFIXES
+
 __all__ = [
     "FORMULA_PREFIXES",
     "neutralise",
@@ -29,7 +31,6 @@ __all__ = [
     "write_xlsx",
 ]
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # openpyxl overwrites properties.modified with the save time, so the stamp is fixed in the XML itself

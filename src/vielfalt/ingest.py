@@ -251,6 +251,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+#: Cell starts a spreadsheet may run as a formula (CSV injection): masked on reading, neutralised on writing.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
 # --- LimeSurvey metadata ------------------------------------------------------------------------------------
 LIMESURVEY_METADATA: tuple[str, ...] = (
     "id",

@@ -197,19 +197,8 @@ CATEGORY_WHY = {
     },
 }
 
-META_COLUMNS = (
-    "id",
-    "submitdate",
-    "lastpage",
-    "startlanguage",
-    "seed",
-    "token",
-    "startdate",
-    "datestamp",
-    "ipaddr",
-    "refurl",
-)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+META_COLUMNS = ingest.LIMESURVEY_METADATA
+FORMULA_START = ingest.FORMULA_PREFIXES  # the same starts export neutralises
 _NAME_NORMALISE = re.compile(r"[^0-9a-zäöüß]+")
 
 
