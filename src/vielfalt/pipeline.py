@@ -289,8 +289,13 @@ def configure_notebook_display() -> None:
     ``plotly_mimetype`` (so JupyterLab still shows the executed notebook natively). Notebooks need no
     change: ``fig.show()`` or a figure as the last expression of a cell both work.
     """
+    import pandas as pd
     import plotly.io as pio
     from plotly.io._base_renderers import NotebookRenderer  # plotly is pinned (pyproject.toml)
+
+    # evaluators read reasons and "why" columns in full; pandas would cut them at 50 characters
+    pd.set_option("display.max_colwidth", 400)
+    pd.set_option("display.max_rows", 500)
 
     class OfflineNotebookRenderer(NotebookRenderer):  # type: ignore[misc]
         """plotly's notebook renderer without CDN MathJax and without the share button."""

@@ -415,7 +415,7 @@ def scoring_stage(
             "name": entries["A01"],
             CATEGORY: entries[CATEGORY],
             "total": res.scores[TOTAL].round(2),
-            "rank": res.ranks[TOTAL],
+            "rank": res.ranks[TOTAL].astype("Int64"),
             "why": why,
             "flags": flag_text.reindex(entries.index),
         }
