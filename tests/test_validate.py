@@ -257,3 +257,15 @@ def test_validate_files_on_the_demo_inputs(ctx):
 def test_input_file_spec_is_public():
     """InputFile can be built for an ad-hoc file (used by `vielfalt validate`)."""
     assert InputFile(file="x.csv", source="x").dialect == "auto"
+
+
+def test_same_heading_twice_is_structural(ctx, tmp_path):
+    """A file with the column A01 twice stops with a message naming it (vielfalt does not pick one)."""
+    ed, q = ctx
+    head = "id;submitdate;A01;A01;A04;A05[total]\r\n"
+    row = "1;2010-01-01 10:00:00;X GmbH;Y GmbH;PRIV;12\r\n"
+    p = tmp_path / "dup.csv"
+    p.write_text(head + row, encoding="utf-8")
+    spec = InputFile(file="dup.csv", source="x", dialect="limesurvey")
+    with pytest.raises(DataError, match="A01.*mehrfach"):
+        validate_files(ed, q, [(spec, p)])
