@@ -599,21 +599,20 @@ def _position(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _decode_error(data: bytes, err: UnicodeDecodeError, shown: str, encoding: str, lang: str) -> DataError:
+    """The message for bytes that do not decode with the chosen encoding, naming line and byte offset."""
+    msg = _msg("decode_explicit", lang, path=shown, encoding=encoding, line=_position(data, err.start),
+               offset=err.start)
+    return DataError(msg, path=shown)
+
+
 def _decode(data: bytes, shown: str, encoding: str | None, lang: str) -> tuple[str, str, str]:
     """Decode the bytes; return (text, codec, how it was chosen)."""
     if encoding is not None:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as err:
-            msg = _msg(
-                "decode_explicit",
-                lang,
-                path=shown,
-                encoding=encoding,
-                line=_position(data, err.start),
-                offset=err.start,
-            )
-            raise DataError(msg, path=shown) from err
+            raise _decode_error(data, err, shown, encoding, lang) from err
         except LookupError as err:
             # a codec that is no text encoding, e.g. 'rot13' or 'zlib'
             msg = _param_msg("read_table", "encoding", encoding, lang)
@@ -631,15 +630,7 @@ def _decode(data: bytes, shown: str, encoding: str | None, lang: str) -> tuple[s
             try:
                 text = data.decode(bom)
             except UnicodeDecodeError as err:
-                msg = _msg(
-                    "decode_explicit",
-                    lang,
-                    path=shown,
-                    encoding=bom,
-                    line=_position(data, err.start),
-                    offset=err.start,
-                )
-                raise DataError(msg, path=shown) from err
+                raise _decode_error(data, err, shown, bom, lang) from err
             used, how = bom, "bom"
         else:
             if b"\x00" in data:

@@ -290,9 +290,7 @@ class Questionnaire(_Frozen):
         items = {i.id: i for s in self.sections for i in s.items}
         section_ids = {s.id for s in self.sections}
         for cat, table in self.weights.items():
-            if cat != "default" and cat not in CATEGORY_CODES:
-                msg = f"weights: unbekannte Kategorie „{cat}“.{did_you_mean(cat, CATEGORY_CODES)}"
-                raise ValueError(msg)
+            _require_category(cat, "weights")
             for sec in table:
                 if sec not in section_ids:
                     msg = f"weights.{cat}: unbekannter Abschnitt „{sec}“.{did_you_mean(sec, section_ids)}"
@@ -345,6 +343,13 @@ class Questionnaire(_Frozen):
         return self.source_sha256 or ""
 
 
+def _require_category(cat: str, where: str) -> None:
+    """A category key must be ``default`` or one of :data:`CATEGORY_CODES` (did-you-mean otherwise)."""
+    if cat != "default" and cat not in CATEGORY_CODES:
+        msg = f"{where}: unbekannte Kategorie „{cat}“.{did_you_mean(cat, CATEGORY_CODES)}"
+        raise ValueError(msg)
+
+
 def _check_item_refs(it: Item, columns: set[str], items: dict[str, Item], scales: dict[str, Scale]) -> None:
     """Every column a check or rule names must exist; every named scale too."""
 
@@ -373,17 +378,13 @@ def _check_item_refs(it: Item, columns: set[str], items: dict[str, Item], scales
             msg = f"Item {it.id}, scoring: unbekannte Option „{code}“.{did_you_mean(code, codes)}"
             raise ValueError(msg)
     for cat, table in (sc.points or {}).items():
-        if cat != "default" and cat not in CATEGORY_CODES:
-            msg = f"Item {it.id}, scoring.points: unbekannte Kategorie „{cat}“.{did_you_mean(cat, CATEGORY_CODES)}"
-            raise ValueError(msg)
+        _require_category(cat, f"Item {it.id}, scoring.points")
         for code in table:
             if code not in codes:
                 msg = f"Item {it.id}, scoring.points.{cat}: unbekannte Option „{code}“.{did_you_mean(code, codes)}"
                 raise ValueError(msg)
     for cat in it.not_expected_for:
-        if cat not in CATEGORY_CODES:
-            msg = f"Item {it.id}, not_expected_for: unbekannte Kategorie „{cat}“.{did_you_mean(cat, CATEGORY_CODES)}"
-            raise ValueError(msg)
+        _require_category(cat, f"Item {it.id}, not_expected_for")
     rule_needs = {"map": ("single",), "yesno": ("yesno",), "count_capped": ("multi",), "field": ("multi",)}
     allowed = rule_needs.get(sc.kind)
     if allowed and it.type not in allowed:
