@@ -379,8 +379,39 @@ def _section_of(
     return section, item_id, None
 
 
+def _read_visit_table(path: Path, lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """Read one site-visit file; the heading row may sit below title lines (the visit plan XLSX)."""
+    raw = read_table(path, lang=lang)
+    heads = {h.casefold() for lang_heads in SITE_VISIT_HEADINGS.values() for h in (lang_heads[ENTRY_ID],)}
+    heads |= {ENTRY_ID, *[k for k, v in _SITE_ALIASES.items() if v == ENTRY_ID]}
+    if not any(str(c).strip().casefold() in heads for c in raw.columns):
+        # a title row above the table: take the first of the next rows that names the entry column
+        for offset, (_, row) in enumerate(raw.head(5).iterrows()):
+            if any(str(v).strip().casefold() in heads for v in row.to_numpy()):
+                body = raw.iloc[offset + 1 :].copy()
+                names = [str(v).strip() or f"col_{j + 1}" for j, v in enumerate(row.to_numpy())]
+                body.columns = names
+                body.index = pd.Index(body.index, name=raw.index.name)
+                raw = body
+                break
+    df, unknown = _resolve(raw, SITE_VISIT_HEADINGS, _SITE_ALIASES)
+    # the visit plan's own columns (priority, contact, …) are known and simply not needed here
+    plan_heads = {h.casefold() for h in _PLAN_COLUMNS}
+    unknown = [u for u in unknown if str(u).strip().casefold() not in plan_heads and not str(u).startswith("col_")]
+    return df, unknown
+
+
+#: Headings of the visit plan (site_visits/besuchsplan_<ed>.xlsx) that carry nothing for verification.
+_PLAN_COLUMNS = (
+    "Priorität", "Kategorie", "Organisation", "Einstufung", "Punkte (0–100)", "Rang (nominal; 5–95 %)",
+    "P(Rang ≤ k)", "Gründe und zu Prüfendes", "Ansprechperson", "Telefon", "E-Mail", "Besuch zugestimmt",
+    "Termin", "Priority", "Category", "Status", "Points (0–100)", "Rank (nominal; 5–95 %)", "P(rank ≤ k)",
+    "Reasons and what to check", "Contact person", "Phone", "E-mail", "Visit agreed", "Date",
+)  # fmt: skip
+
+
 def read_site_visits(
-    path: str | Path,
+    paths: str | Path | Sequence[str | Path],
     *,
     entries: pd.DataFrame,
     selected: Iterable[str],
@@ -392,14 +423,16 @@ def read_site_visits(
 
     Parameters
     ----------
-    path : str or Path
-        ``data/<ed>/site_visits.csv`` (``;`` or ``,``, UTF-8 or Windows-1252) or an XLSX with the same
-        headings in its first row. Columns (German headings or the English codes): ``Eintrag``
-        (entry_id, required), ``Maßnahme`` (measure: ``C05[kinderbetreuung]``, an item ``C05`` or a section
-        ``C``), ``Ergebnis`` (result: bestätigt / teilweise / nicht bestätigt, or confirmed / partly /
-        refuted), ``Besuchsbewertung (0–4)`` (rating), ``Notiz`` (note), ``Besucht von`` (visitor),
-        ``Pflichten geklärt`` (legal_resolved: ja / nein — the legal gaps flagged at scoring were clarified on
-        site).
+    paths : path or sequence of paths
+        ``data/<ed>/site_visits.csv`` (``;`` or ``,``, UTF-8 or Windows-1252), an XLSX with the same
+        headings, or the visit plan ``besuchsplan_<ed>.xlsx`` filled in (its title line and its own columns
+        are skipped; ``Besucht von`` and ``Notiz zum Besuch`` are read). Several files are read in order; for
+        the same measure of the same entry the later row counts. Columns (German headings or the English
+        codes): ``Eintrag`` (entry_id, required), ``Maßnahme`` (measure: ``C05[kinderbetreuung]``, an item
+        ``C05`` or a section ``C``), ``Ergebnis`` (result: bestätigt / teilweise / nicht bestätigt, or
+        confirmed / partly / refuted), ``Besuchsbewertung (0–4)`` (rating), ``Notiz`` (note), ``Besucht von``
+        (visitor), ``Pflichten geklärt`` (legal_resolved: ja / nein — the legal gaps flagged at scoring were
+        clarified on site).
     entries : DataFrame
         The accepted entries (``intake/entries``), to check ids and which measures were claimed.
     selected : iterable of str
@@ -416,39 +449,99 @@ def read_site_visits(
     Raises
     ------
     DataError
-        When the file cannot be read or has no ``Eintrag`` column.
+        When a file cannot be read or has no ``Eintrag`` column.
     """
     settings = settings or VerificationSettings()
-    src = Path(path).name
-    raw = read_table(path, lang=lang)
-    df, unknown = _resolve(raw, SITE_VISIT_HEADINGS, _SITE_ALIASES)
-    if ENTRY_ID not in df.columns:
-        heads = SITE_VISIT_HEADINGS[lang]
-        msg = (
-            f"{path}: die Spalte „{heads[ENTRY_ID]}“ fehlt. Erwartet werden die Spalten "
-            f"{', '.join(heads.values())} (eine Zeile je geprüfter Maßnahme eines besuchten Eintrags)."
-            if lang == "de"
-            else f"{path}: the column '{heads[ENTRY_ID]}' is missing. Expected columns: {', '.join(heads.values())}."
-        )
-        raise DataError(msg, path=str(path))
-    failures: list[dict[str, Any]] = [
-        _failure(
-            src,
-            None,
-            None,
-            str(u),
-            "unknown_column",
-            u,
-            _msg("unknown_column", lang, value=u),
-            "",
-            severity="warning",
-        )
-        for u in unknown
-    ]
+    files = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
     selected = set(selected)
     ids = set(entries.index)
-    columns = set(entries.columns)
     factor = {"confirmed": settings.confirmed, "partly": settings.partly, "refuted": settings.refuted}
+    failures: list[dict[str, Any]] = []
+    accepted: list[dict[str, Any]] = []
+    n_read = 0
+    for order, path in enumerate(files):
+        src = path.name
+        df, unknown = _read_visit_table(path, lang)
+        if ENTRY_ID not in df.columns:
+            heads = SITE_VISIT_HEADINGS[lang]
+            msg = (
+                f"{path}: die Spalte „{heads[ENTRY_ID]}“ fehlt. Erwartet werden die Spalten "
+                f"{', '.join(heads.values())} (eine Zeile je geprüfter Maßnahme eines besuchten Eintrags)."
+                if lang == "de"
+                else f"{path}: the column '{heads[ENTRY_ID]}' is missing. "
+                f"Expected columns: {', '.join(heads.values())}."
+            )
+            raise DataError(msg, path=str(path))
+        failures += [
+            _failure(src, None, None, str(u), "unknown_column", u, _msg("unknown_column", lang, value=u), "",
+                     severity="warning")  # fmt: skip
+            for u in unknown
+        ]
+        n_read += len(df)
+        accepted += _check_visit_rows(df, src, order, ids, selected, entries, q, settings, factor, failures, lang)
+    # the same measure of the same entry twice: the later row counts, the earlier is reported
+    latest: dict[tuple[str, str], tuple[int, int, str]] = {}
+    for rec in accepted:
+        if rec["measure"]:
+            latest[(rec[ENTRY_ID], rec["measure"])] = (rec["_order"], rec["row"], rec["source"])
+    kept = []
+    for rec in accepted:
+        later = latest.get((rec[ENTRY_ID], rec["measure"])) if rec["measure"] else None
+        if later is not None and later[:2] != (rec["_order"], rec["row"]):
+            where = str(later[1]) if later[0] == rec["_order"] else f"{later[1]}, {later[2]}"
+            failures.append(
+                _failure(
+                    rec["source"],
+                    rec["row"],
+                    rec[ENTRY_ID],
+                    "measure",
+                    "duplicate",
+                    rec["measure"],
+                    _msg("superseded", lang, value=rec["measure"], later=where),
+                    _fix("none", lang),
+                )
+            )
+        else:
+            kept.append(rec)
+    cols = ["source", "row", ENTRY_ID, "measure", "section", "item", "result", "factor", "rating", "note",
+            "visitor", "legal_resolved"]  # fmt: skip
+    all_rows = pd.DataFrame(kept, columns=cols)
+    visits = _per_entry(all_rows, settings)
+    for e in sorted(selected - set(visits.index)):
+        if e in ids:
+            failures.append(
+                _failure(", ".join(p.name for p in files), None, e, ENTRY_ID, "not_visited", e,
+                         _msg("not_visited", lang, value=e), "", severity="warning")  # fmt: skip
+            )
+    checks = all_rows[all_rows["measure"].notna()][
+        ["source", "row", ENTRY_ID, "measure", "section", "item", "result", "factor"]
+    ]
+    rejected = {(f["source"], f["row"]) for f in failures if f["severity"] == "error" and f["row"] is not None}
+    assert n_read == len(kept) + len(rejected), "every site-visit row is accepted or reported"
+    return SiteVisitResults(
+        checks=checks.reset_index(drop=True),
+        visits=visits,
+        failures=_failure_frame(failures),
+        rows_read=n_read,
+        rows_accepted=len(kept),
+    )
+
+
+def _check_visit_rows(
+    df: pd.DataFrame,
+    src: str,
+    order: int,
+    ids: set[str],
+    selected: set[str],
+    entries: pd.DataFrame,
+    q: Questionnaire,
+    settings: VerificationSettings,
+    factor: dict[str, float],
+    failures: list[dict[str, Any]],
+    lang: str,
+) -> list[dict[str, Any]]:
+    """Check the rows of one site-visit table; append a failure for every row not used."""
+    columns = set(entries.columns)
     accepted: list[dict[str, Any]] = []
     for row_no, row in df.iterrows():
         entry = _cell(row, ENTRY_ID)
@@ -462,7 +555,11 @@ def read_site_visits(
             failures.append(_failure(src, _row, _e, col, check, value, reason, fix))
 
         if not entry:
-            reject(ENTRY_ID, "required", "", _msg("no_entry", lang), _fix("entry", lang))
+            if not any(_cell(row, c) for c in row.index if not str(c).startswith("__")):
+                # a completely empty line in a spreadsheet (e.g. below the table) is still reported
+                reject(ENTRY_ID, "empty_row", "", _msg("empty_row", lang), _fix("none", lang))
+            else:
+                reject(ENTRY_ID, "required", "", _msg("no_entry", lang), _fix("entry", lang))
             continue
         if entry not in ids:
             reject(
@@ -579,6 +676,8 @@ def read_site_visits(
             continue
         accepted.append(
             {
+                "source": src,
+                "_order": order,
                 "row": int(row_no),
                 ENTRY_ID: entry,
                 "measure": measure or None,
@@ -592,73 +691,7 @@ def read_site_visits(
                 "legal_resolved": legal,
             }
         )
-    # the same measure of the same entry twice: the later row counts, the earlier is reported
-    latest: dict[tuple[str, str], int] = {}
-    for rec in accepted:
-        if rec["measure"]:
-            latest[(rec[ENTRY_ID], rec["measure"])] = rec["row"]
-    kept = []
-    for rec in accepted:
-        later = latest.get((rec[ENTRY_ID], rec["measure"])) if rec["measure"] else None
-        if later is not None and later != rec["row"]:
-            failures.append(
-                _failure(
-                    src,
-                    rec["row"],
-                    rec[ENTRY_ID],
-                    "measure",
-                    "duplicate",
-                    rec["measure"],
-                    _msg("superseded", lang, value=rec["measure"], later=later),
-                    _fix("none", lang),
-                )
-            )
-        else:
-            kept.append(rec)
-    cols = [
-        "row",
-        ENTRY_ID,
-        "measure",
-        "section",
-        "item",
-        "result",
-        "factor",
-        "rating",
-        "note",
-        "visitor",
-        "legal_resolved",
-    ]
-    all_rows = pd.DataFrame(kept, columns=cols)
-    visits = _per_entry(all_rows, settings)
-    for e in sorted(selected - set(visits.index)):
-        if e in ids:
-            failures.append(
-                _failure(
-                    src,
-                    None,
-                    e,
-                    ENTRY_ID,
-                    "not_visited",
-                    e,
-                    _msg("not_visited", lang, value=e),
-                    "",
-                    severity="warning",
-                )
-            )
-    checks = all_rows[all_rows["measure"].notna()][
-        ["row", ENTRY_ID, "measure", "section", "item", "result", "factor"]
-    ]
-    n_read = len(df)
-    n_acc = len(kept)
-    rejected_rows = {f["row"] for f in failures if f["severity"] == "error" and f["row"] is not None}
-    assert n_read == n_acc + len(rejected_rows), "every site-visit row is accepted or reported"
-    return SiteVisitResults(
-        checks=checks.reset_index(drop=True),
-        visits=visits,
-        failures=_failure_frame(failures),
-        rows_read=n_read,
-        rows_accepted=n_acc,
-    )
+    return accepted
 
 
 def _per_entry(rows: pd.DataFrame, settings: VerificationSettings) -> pd.DataFrame:

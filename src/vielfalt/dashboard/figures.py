@@ -14,25 +14,20 @@ import plotly.graph_objects as go
 
 __all__ = [
     "PLOTLY_CONFIG",
+    "category_rank_intervals",
     "compare_entries",
     "entry_profile",
     "intake_overview",
-<<<<<<< HEAD
-=======
     "p_topk_bars",
->>>>>>> main
     "rank_intervals",
     "rank_shift",
     "ranking_bars",
     "rater_severity",
     "reliability_bars",
     "section_profile",
-<<<<<<< HEAD
     "site_visit_changes",
-    "total_bars",
-=======
     "sobol_bars",
->>>>>>> main
+    "total_bars",
 ]
 
 PLOTLY_CONFIG = {"showSendToCloud": False, "displaylogo": False, "responsive": True}
@@ -228,200 +223,6 @@ def ranking_bars(ranking: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     return fig
 
 
-<<<<<<< HEAD
-# --- jury: profiles, rank intervals, comparisons, site-visit changes ------------------------------------
-
-JURY_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
-
-
-def _text(value: object) -> str:
-    """Company text for a figure: plotly reads a subset of HTML in strings, so it is escaped first."""
-    import html
-
-    return html.escape(str(value), quote=False)
-
-
-def _entry_label(entry_id: str, labels: Mapping[str, str] | None) -> str:
-    return _text(labels.get(entry_id, entry_id)) if labels else _text(entry_id)
-
-
-def _post_sections(final: pd.DataFrame) -> list[str]:
-    return [c.removesuffix("_post") for c in final.columns if c.endswith("_post") and c != "total_post"]
-
-
-def entry_profile(
-    final: pd.DataFrame,
-    entry_id: str,
-    *,
-    section_labels: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
-    lang: str = "de",
-) -> go.Figure:
-    """One entry's section scores (after the site visit) against its category: mean and range.
-
-    Parameters
-    ----------
-    final : DataFrame
-        ``jury/final_scores`` (``category`` and ``<S>_post`` per section).
-    entry_id : str
-    section_labels : mapping, optional
-        Section id → readable name.
-    labels : mapping, optional
-        Entry id → display name (escaped here).
-    lang : {"de", "en"}
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-    """
-    secs = _post_sections(final)
-    cat = final.at[entry_id, "category"]
-    peers = final[final["category"] == cat]
-    x = [_text((section_labels or {}).get(s, s)) for s in secs]
-    mean = [float(peers[f"{s}_post"].mean()) for s in secs]
-    lo = [float(peers[f"{s}_post"].min()) for s in secs]
-    hi = [float(peers[f"{s}_post"].max()) for s in secs]
-    own = [float(final.at[entry_id, f"{s}_post"]) for s in secs]
-    fig = go.Figure()
-    fig.add_bar(
-        x=x,
-        y=[round(v, 1) for v in own],
-        name=_entry_label(entry_id, labels),
-        marker_color=JURY_COLOURS[0],
-        hovertemplate="%{x}: %{y:.1f}<extra></extra>",
-    )
-    fig.add_scatter(
-        x=x,
-        y=[round(v, 1) for v in mean],
-        mode="markers",
-        name=("Mittel der Kategorie" if lang == "de" else "category mean"),
-        marker={"symbol": "diamond", "size": 11, "color": "#333"},
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [round(h - m, 1) for h, m in zip(hi, mean, strict=True)],
-            "arrayminus": [round(m - low, 1) for m, low in zip(mean, lo, strict=True)],
-            "color": "#777",
-        },
-        hovertemplate=("%{x}: Mittel %{y:.1f}<extra></extra>" if lang == "de" else "%{x}: mean %{y:.1f}<extra></extra>"),
-    )
-    fig.update_layout(
-        template="plotly_white",
-        height=360,
-        title=(
-            f"Profil nach Abschnitt: {_entry_label(entry_id, labels)} (Balken) und Kategorie (Mittel, Spanne)"
-            if lang == "de"
-            else f"Profile by section: {_entry_label(entry_id, labels)} (bars) and category (mean, range)"
-        ),
-        yaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"t": 60, "l": 50, "r": 20, "b": 40},
-    )
-    return fig
-
-
-def rank_intervals(
-    rank_stats: pd.DataFrame,
-    *,
-    labels: Mapping[str, str] | None = None,
-    k: int | None = None,
-    lang: str = "de",
-) -> go.Figure:
-    """Rank interval per entry of one category: 5–95 % range, median and nominal rank (1 = best).
-
-    Parameters
-    ----------
-    rank_stats : DataFrame
-        ``robustness/rank_stats`` rows of one category (index ``entry_id``; ``Nominal``, ``Median``, ``Q5``,
-        ``Q95``, ``P_topk``).
-    labels : mapping, optional
-        Entry id → display name.
-    k : int, optional
-        Site-visit capacity; drawn as a line.
-    """
-    data = rank_stats.sort_values(["Nominal", "Median"])
-    y = [_entry_label(e, labels) for e in data.index]
-    fig = go.Figure()
-    fig.add_scatter(
-        x=data["Median"].tolist(),
-        y=y,
-        mode="markers",
-        name=("Median (5–95 %)" if lang == "de" else "median (5–95 %)"),
-        marker={"size": 10, "color": JURY_COLOURS[0]},
-        error_x={
-            "type": "data",
-            "symmetric": False,
-            "array": (data["Q95"] - data["Median"]).round(2).tolist(),
-            "arrayminus": (data["Median"] - data["Q5"]).round(2).tolist(),
-        },
-        customdata=data["P_topk"].round(2).tolist() if "P_topk" in data else None,
-        hovertemplate=(
-            "%{y}: Median %{x}, P(Top-k) %{customdata}<extra></extra>"
-            if lang == "de"
-            else "%{y}: median %{x}, P(top-k) %{customdata}<extra></extra>"
-        ),
-    )
-    fig.add_scatter(
-        x=data["Nominal"].tolist(),
-        y=y,
-        mode="markers",
-        name=("Rang nominal" if lang == "de" else "nominal rank"),
-        marker={"symbol": "x", "size": 10, "color": "#d62728"},
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    )
-    if k:
-        fig.add_vline(x=k + 0.5, line_dash="dot", line_color="grey", annotation_text=f"k = {k}")
-    n = max(len(data), 1)
-    fig.update_layout(
-        template="plotly_white",
-        height=140 + 34 * n,
-        title=("Rangintervalle in der Kategorie (1 = bester Rang)" if lang == "de" else "Rank intervals (1 = best)"),
-        xaxis={"title": "Rang" if lang == "de" else "rank", "range": [0.5, n + 0.5], "dtick": 1},
-        yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.25},
-        margin={"t": 60, "l": 10, "r": 20, "b": 40},
-    )
-    fig.update_yaxes(automargin=True)
-    return fig
-
-
-def compare_entries(
-    final: pd.DataFrame,
-    entry_ids: Sequence[str],
-    *,
-    section_labels: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
-    visible: Sequence[str] | None = None,
-    lang: str = "de",
-) -> go.Figure:
-    """Section scores of several entries side by side (grouped bars; the jury compares two or three).
-
-    `visible` names the entries shown at first; the others are in the legend only (the static dashboard
-    switches them with ``Plotly.restyle``). By default all are shown.
-    """
-    secs = [*_post_sections(final), "total"]
-    x = [_text((section_labels or {}).get(s, s)) for s in secs]
-    shown = set(entry_ids if visible is None else visible)
-    fig = go.Figure()
-    for j, e in enumerate(entry_ids):
-        vals = [float(final.at[e, f"{s}_post"]) for s in secs]
-        fig.add_bar(
-            x=x,
-            y=[round(v, 1) for v in vals],
-            name=_entry_label(e, labels),
-            marker_color=JURY_COLOURS[j % len(JURY_COLOURS)],
-            visible=True if e in shown else "legendonly",
-            hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>",
-        )
-    fig.update_layout(
-        barmode="group",
-        template="plotly_white",
-        height=380,
-        title=("Vergleich nach Abschnitt (nach dem Besuch)" if lang == "de" else "Comparison by section (after the visit)"),
-        yaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
-        legend={"orientation": "h", "y": -0.2},
-        margin={"t": 60, "l": 50, "r": 20, "b": 40},
-=======
 def _category_buttons(cats: list[str], traces_per_cat: int) -> list[dict]:
     """Dropdown buttons that show one category's traces at a time (plotly's own updatemenus)."""
     n = len(cats) * traces_per_cat
@@ -542,12 +343,242 @@ def p_topk_bars(
             }
         ],
         showlegend=False,
->>>>>>> main
     )
     return fig
 
 
-<<<<<<< HEAD
+def sobol_bars(sensitivity: pd.DataFrame, *, lang: str = "de") -> go.Figure:
+    """First-order and total Sobol' indices per assumption: which one moves the ranking most."""
+    data = sensitivity.sort_values("STi", ascending=True)
+    labels = data["label"].astype(str).tolist() if "label" in data else data["factor"].astype(str).tolist()
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=data["Si"].tolist(),
+        orientation="h",
+        name="erster Ordnung Sᵢ" if lang == "de" else "first order Sᵢ",
+        marker_color=SOURCE_COLOURS[0],
+        hovertemplate="%{y}: %{x:.3f}<extra>Si</extra>",
+    )
+    fig.add_bar(
+        y=labels,
+        x=data["STi"].tolist(),
+        orientation="h",
+        name="total Sᴛᵢ" if lang == "de" else "total Sᴛᵢ",
+        marker_color=SOURCE_COLOURS[1],
+        hovertemplate="%{y}: %{x:.3f}<extra>STi</extra>",
+    )
+    fig.update_layout(
+        template="plotly_white",
+        barmode="group",
+        height=160 + 50 * max(1, len(data)),
+        title=(
+            "Welche Annahme bewegt die Rangfolge? (Sobol'-Indizes der mittleren Rangverschiebung)"
+            if lang == "de"
+            else "Which assumption moves the ranking? (Sobol' indices of the mean rank shift)"
+        ),
+        xaxis={"title": "Anteil der Varianz" if lang == "de" else "share of variance"},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+# --- jury: profiles, rank intervals, comparisons, site-visit changes ------------------------------------
+
+JURY_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
+
+
+def _text(value: object) -> str:
+    """Company text for a figure: plotly reads a subset of HTML in strings, so it is escaped first."""
+    import html
+
+    return html.escape(str(value), quote=False)
+
+
+def _entry_label(entry_id: str, labels: Mapping[str, str] | None) -> str:
+    return _text(labels.get(entry_id, entry_id)) if labels else _text(entry_id)
+
+
+def _post_sections(final: pd.DataFrame) -> list[str]:
+    return [c.removesuffix("_post") for c in final.columns if c.endswith("_post") and c != "total_post"]
+
+
+def entry_profile(
+    final: pd.DataFrame,
+    entry_id: str,
+    *,
+    section_labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    lang: str = "de",
+) -> go.Figure:
+    """One entry's section scores (after the site visit) against its category: mean and range.
+
+    Parameters
+    ----------
+    final : DataFrame
+        ``jury/final_scores`` (``category`` and ``<S>_post`` per section).
+    entry_id : str
+    section_labels : mapping, optional
+        Section id → readable name.
+    labels : mapping, optional
+        Entry id → display name (escaped here).
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    secs = _post_sections(final)
+    cat = final.at[entry_id, "category"]
+    peers = final[final["category"] == cat]
+    x = [_text((section_labels or {}).get(s, s)) for s in secs]
+    mean = [float(peers[f"{s}_post"].mean()) for s in secs]
+    lo = [float(peers[f"{s}_post"].min()) for s in secs]
+    hi = [float(peers[f"{s}_post"].max()) for s in secs]
+    own = [float(final.at[entry_id, f"{s}_post"]) for s in secs]
+    fig = go.Figure()
+    fig.add_bar(
+        x=x,
+        y=[round(v, 1) for v in own],
+        name=_entry_label(entry_id, labels),
+        marker_color=JURY_COLOURS[0],
+        hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=x,
+        y=[round(v, 1) for v in mean],
+        mode="markers",
+        name=("Mittel der Kategorie" if lang == "de" else "category mean"),
+        marker={"symbol": "diamond", "size": 11, "color": "#333"},
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [round(h - m, 1) for h, m in zip(hi, mean, strict=True)],
+            "arrayminus": [round(m - low, 1) for m, low in zip(mean, lo, strict=True)],
+            "color": "#777",
+        },
+        hovertemplate=("%{x}: Mittel %{y:.1f}<extra></extra>" if lang == "de" else "%{x}: mean %{y:.1f}<extra></extra>"),
+    )
+    fig.update_layout(
+        template="plotly_white",
+        height=360,
+        title=(
+            f"Profil nach Abschnitt: {_entry_label(entry_id, labels)} (Balken) und Kategorie (Mittel, Spanne)"
+            if lang == "de"
+            else f"Profile by section: {_entry_label(entry_id, labels)} (bars) and category (mean, range)"
+        ),
+        yaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 60, "l": 50, "r": 20, "b": 40},
+    )
+    return fig
+
+
+def category_rank_intervals(
+    rank_stats: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    k: int | None = None,
+    lang: str = "de",
+) -> go.Figure:
+    """Rank interval per entry of one category: 5–95 % range, median and nominal rank (1 = best).
+
+    Parameters
+    ----------
+    rank_stats : DataFrame
+        ``robustness/rank_stats`` rows of one category (index ``entry_id``; ``Nominal``, ``Median``, ``Q5``,
+        ``Q95``, ``P_topk``).
+    labels : mapping, optional
+        Entry id → display name.
+    k : int, optional
+        Site-visit capacity; drawn as a line.
+    """
+    data = rank_stats.sort_values(["Nominal", "Median"])
+    y = [_entry_label(e, labels) for e in data.index]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=data["Median"].tolist(),
+        y=y,
+        mode="markers",
+        name=("Median (5–95 %)" if lang == "de" else "median (5–95 %)"),
+        marker={"size": 10, "color": JURY_COLOURS[0]},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": (data["Q95"] - data["Median"]).round(2).tolist(),
+            "arrayminus": (data["Median"] - data["Q5"]).round(2).tolist(),
+        },
+        customdata=data["P_topk"].round(2).tolist() if "P_topk" in data else None,
+        hovertemplate=(
+            "%{y}: Median %{x}, P(Top-k) %{customdata}<extra></extra>"
+            if lang == "de"
+            else "%{y}: median %{x}, P(top-k) %{customdata}<extra></extra>"
+        ),
+    )
+    fig.add_scatter(
+        x=data["Nominal"].tolist(),
+        y=y,
+        mode="markers",
+        name=("Rang nominal" if lang == "de" else "nominal rank"),
+        marker={"symbol": "x", "size": 10, "color": "#d62728"},
+        hovertemplate="%{y}: %{x}<extra></extra>",
+    )
+    if k:
+        fig.add_vline(x=k + 0.5, line_dash="dot", line_color="grey", annotation_text=f"k = {k}")
+    n = max(len(data), 1)
+    fig.update_layout(
+        template="plotly_white",
+        height=140 + 34 * n,
+        title=("Rangintervalle in der Kategorie (1 = bester Rang)" if lang == "de" else "Rank intervals (1 = best)"),
+        xaxis={"title": "Rang" if lang == "de" else "rank", "range": [0.5, n + 0.5], "dtick": 1},
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"t": 60, "l": 10, "r": 20, "b": 40},
+    )
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def compare_entries(
+    final: pd.DataFrame,
+    entry_ids: Sequence[str],
+    *,
+    section_labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    visible: Sequence[str] | None = None,
+    lang: str = "de",
+) -> go.Figure:
+    """Section scores of several entries side by side (grouped bars; the jury compares two or three).
+
+    `visible` names the entries shown at first; the others are in the legend only (the static dashboard
+    switches them with ``Plotly.restyle``). By default all are shown.
+    """
+    secs = [*_post_sections(final), "total"]
+    x = [_text((section_labels or {}).get(s, s)) for s in secs]
+    shown = set(entry_ids if visible is None else visible)
+    fig = go.Figure()
+    for j, e in enumerate(entry_ids):
+        vals = [float(final.at[e, f"{s}_post"]) for s in secs]
+        fig.add_bar(
+            x=x,
+            y=[round(v, 1) for v in vals],
+            name=_entry_label(e, labels),
+            marker_color=JURY_COLOURS[j % len(JURY_COLOURS)],
+            visible=True if e in shown else "legendonly",
+            hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>",
+        )
+    fig.update_layout(
+        barmode="group",
+        template="plotly_white",
+        height=380,
+        title=("Vergleich nach Abschnitt (nach dem Besuch)" if lang == "de" else "Comparison by section (after the visit)"),
+        yaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 60, "l": 50, "r": 20, "b": 40},
+    )
+    return fig
+
+
 def site_visit_changes(
     final: pd.DataFrame, *, labels: Mapping[str, str] | None = None, lang: str = "de"
 ) -> go.Figure:
@@ -637,39 +668,4 @@ def total_bars(
         margin={"t": 60, "l": 10, "r": 20, "b": 40},
     )
     fig.update_yaxes(automargin=True)
-=======
-def sobol_bars(sensitivity: pd.DataFrame, *, lang: str = "de") -> go.Figure:
-    """First-order and total Sobol' indices per assumption: which one moves the ranking most."""
-    data = sensitivity.sort_values("STi", ascending=True)
-    labels = data["label"].astype(str).tolist() if "label" in data else data["factor"].astype(str).tolist()
-    fig = go.Figure()
-    fig.add_bar(
-        y=labels,
-        x=data["Si"].tolist(),
-        orientation="h",
-        name="erster Ordnung Sᵢ" if lang == "de" else "first order Sᵢ",
-        marker_color=SOURCE_COLOURS[0],
-        hovertemplate="%{y}: %{x:.3f}<extra>Si</extra>",
-    )
-    fig.add_bar(
-        y=labels,
-        x=data["STi"].tolist(),
-        orientation="h",
-        name="total Sᴛᵢ" if lang == "de" else "total Sᴛᵢ",
-        marker_color=SOURCE_COLOURS[1],
-        hovertemplate="%{y}: %{x:.3f}<extra>STi</extra>",
-    )
-    fig.update_layout(
-        template="plotly_white",
-        barmode="group",
-        height=160 + 50 * max(1, len(data)),
-        title=(
-            "Welche Annahme bewegt die Rangfolge? (Sobol'-Indizes der mittleren Rangverschiebung)"
-            if lang == "de"
-            else "Which assumption moves the ranking? (Sobol' indices of the mean rank shift)"
-        ),
-        xaxis={"title": "Anteil der Varianz" if lang == "de" else "share of variance"},
-        legend={"orientation": "h", "y": -0.25},
-    )
->>>>>>> main
     return fig

@@ -249,7 +249,7 @@ def _figures(view: JuryView) -> dict[str, Any]:
         stats = view.rank_stats[view.rank_stats.index.isin(part.index)]
         if len(stats):
             out[f"ranks:{code}"] = _fig_json(
-                figures.rank_intervals(stats, labels=labels, k=view.capacity.get(code), lang=lang)
+                figures.category_rank_intervals(stats, labels=labels, k=view.capacity.get(code), lang=lang)
             )
         out[f"visits:{code}"] = _fig_json(figures.site_visit_changes(part, labels=labels, lang=lang))
         out[f"compare:{code}"] = _fig_json(
