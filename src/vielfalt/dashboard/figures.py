@@ -395,6 +395,13 @@ def _text(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+def _wrapped(value: object, width: int = 16) -> str:
+    """Escaped text broken into lines of about `width` characters (plotly's ``<br>``), for axis ticks."""
+    import textwrap
+
+    return "<br>".join(_text(line) for line in textwrap.wrap(str(value), width) or [""])
+
+
 def _entry_label(entry_id: str, labels: Mapping[str, str] | None) -> str:
     return _text(labels.get(entry_id, entry_id)) if labels else _text(entry_id)
 
@@ -431,7 +438,7 @@ def entry_profile(
     secs = _post_sections(final)
     cat = final.at[entry_id, "category"]
     peers = final[final["category"] == cat]
-    x = [_text((section_labels or {}).get(s, s)) for s in secs]
+    x = [_wrapped((section_labels or {}).get(s, s)) for s in secs]
     mean = [float(peers[f"{s}_post"].mean()) for s in secs]
     lo = [float(peers[f"{s}_post"].min()) for s in secs]
     hi = [float(peers[f"{s}_post"].max()) for s in secs]
@@ -461,14 +468,15 @@ def entry_profile(
     )
     fig.update_layout(
         template="plotly_white",
-        height=360,
+        height=420,
         title=(
-            f"Profil nach Abschnitt: {_entry_label(entry_id, labels)} (Balken) und Kategorie (Mittel, Spanne)"
+            "Punkte je Abschnitt (Balken) und Kategorie (Mittel und Spanne)"
             if lang == "de"
-            else f"Profile by section: {_entry_label(entry_id, labels)} (bars) and category (mean, range)"
+            else "Points by section (bars) and category (mean and range)"
         ),
-        yaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
-        legend={"orientation": "h", "y": -0.2},
+        yaxis={"range": [0, 105], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
+        xaxis={"tickangle": 0},
+        legend={"orientation": "h", "y": -0.3},
         margin={"t": 60, "l": 50, "r": 20, "b": 40},
     )
     return fig
@@ -554,7 +562,8 @@ def compare_entries(
     switches them with ``Plotly.restyle``). By default all are shown.
     """
     secs = [*_post_sections(final), "total"]
-    x = [_text((section_labels or {}).get(s, s)) for s in secs]
+    section_labels = {"total": "Gesamt" if lang == "de" else "Total", **(section_labels or {})}
+    x = [_wrapped((section_labels or {}).get(s, s)) for s in secs]
     shown = set(entry_ids if visible is None else visible)
     fig = go.Figure()
     for j, e in enumerate(entry_ids):
@@ -570,10 +579,11 @@ def compare_entries(
     fig.update_layout(
         barmode="group",
         template="plotly_white",
-        height=380,
+        height=440,
         title=("Vergleich nach Abschnitt (nach dem Besuch)" if lang == "de" else "Comparison by section (after the visit)"),
-        yaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
-        legend={"orientation": "h", "y": -0.2},
+        yaxis={"range": [0, 105], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
+        xaxis={"tickangle": 0},
+        legend={"orientation": "h", "y": -0.3},
         margin={"t": 60, "l": 50, "r": 20, "b": 40},
     )
     return fig
@@ -617,8 +627,8 @@ def site_visit_changes(
         height=140 + 34 * max(len(data), 1),
         title=("Gesamtpunkte vor und nach dem Besuch" if lang == "de" else "Total before and after the visit"),
         xaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
-        legend={"orientation": "h", "y": -0.25},
-        margin={"t": 60, "l": 10, "r": 20, "b": 40},
+        legend={"orientation": "h", "y": -0.45},
+        margin={"t": 60, "l": 10, "r": 20, "b": 70},
     )
     fig.update_yaxes(automargin=True)
     return fig

@@ -452,7 +452,9 @@ def build_jury_html(view: JuryView) -> str:
     for code, _ in view.categories:
         if f"compare:{code}" in figs:
             figs[f"compare:{code}"]["ids"] = list(view.in_category(code).index)
-    template = json.loads(pio.to_json(pio.templates["plotly_white"], validate=False, pretty=False))
+    from plotly.utils import PlotlyJSONEncoder
+
+    template = json.loads(json.dumps(pio.templates["plotly_white"].to_plotly_json(), cls=PlotlyJSONEncoder))
     meta = {
         "config": PLOTLY_CONFIG,
         "template": template,
