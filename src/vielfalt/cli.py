@@ -277,6 +277,11 @@ def _print_run(result: Any, root: Path) -> None:
         print(f"  Besuchsplan (mit Kontaktdaten, nur Institut): {_rel(plan, root)}")
     for blind in sorted((Path(result.run_dir) / "site_visits").glob("blind_*.csv")):
         print(f"  Kandidatenliste ohne Namen: {_rel(blind, root)}")
+    for page in sorted((Path(result.run_dir) / "jury").glob("jury_*.html")):
+        print(f"  Jury-Dashboard (eine Datei, offline im Browser öffnen): {_rel(page, root)}")
+    letters = Path(result.run_dir) / "letters"
+    if letters.is_dir():
+        print(f"  Rückmeldeschreiben ({len(list(letters.glob('*.html')))}): {_rel(letters, root)}/")
 
 
 def _rel(p: Any, root: Path) -> str:
@@ -409,6 +414,11 @@ def cmd_synth(args: argparse.Namespace) -> int:
         print(
             f"Ausgefüllte Bewertungsbögen (synthetisch): {len(sheets)} in {_rel(data_dir / 'ratings', root)}/"
         )
+    if ed.edition == "demo2010" and data_dir.resolve() == (root / "data" / ed.edition).resolve():
+        from vielfalt._synth_jury import write_jury_inputs
+
+        visits, votes = write_jury_inputs(ed, q, data_dir, project_root=root, seed=args.seed)
+        print(f"Besuchsergebnisse und Jurystimmen (synthetisch): {_rel(visits, root)}, {_rel(votes, root)}")
     return 0
 
 
@@ -423,6 +433,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
     result = run_edition(root, "demo2010", stages, lang=args.lang)
     _print_run(result, root)
     return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the jury dashboard (notebook 06_jury as a Voilà app) of the latest run on 127.0.0.1."""
+    import subprocess
+
+    from vielfalt import pipeline
+    from vielfalt.dashboard.serve import dashboard_notebook, free_port, voila_command, voila_env
+    from vielfalt.stages import load_context
+
+    root = find_project_root(args.project)
+    ed, _ = load_context(root, args.edition)
+    run = Path(args.run) if args.run else pipeline.latest_run(root / "runs", ed.edition)
+    if run is None or not (Path(run) / "artefacts" / "jury" / "final_scores.parquet").is_file():
+        msg = (
+            f"Kein vollständiger Lauf von {ed.edition} mit der Jury-Stufe gefunden. "
+            f"Bitte zuerst: vielfalt run {ed.edition} --until jury"
+        )
+        raise VielfaltError(msg)
+    run = Path(run).resolve()
+    # beside the run, not inside it: a finished run directory is never changed
+    out_dir = root / "runs" / ed.edition / "_dashboard" / run.name
+    nb = dashboard_notebook(root, ed.edition, run, out_dir, lang=args.lang or ed.language)
+    port = args.port or free_port()
+    print(f"Jury-Dashboard (Lauf {run.name}): http://127.0.0.1:{port}/  — beenden mit Strg+C")
+    cmd = voila_command(nb, port)
+    if args.print_command:
+        print(" ".join(cmd))
+        return 0
+    return subprocess.call(cmd, cwd=out_dir, env=voila_env())
 
 
 # --- entry point ----------------------------------------------------------------------------------
@@ -475,6 +515,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--out", default=None)
     s.set_defaults(func=cmd_synth)
+
+    s = sub.add_parser("dashboard", help="Jury-Dashboard mit Voilà auf 127.0.0.1 starten")
+    s.add_argument("edition")
+    s.add_argument("--run", default=None, help="Laufordner (Standard: der letzte vollständige Lauf)")
+    s.add_argument("--port", type=int, default=None, help="Port (Standard: ein freier)")
+    s.add_argument("--lang", choices=["de", "en"], default=None)
+    s.add_argument("--print-command", action="store_true", help="nur den Voilà-Befehl ausgeben")
+    s.set_defaults(func=cmd_dashboard)
 
     s = sub.add_parser("demo", help="Demo-Edition erzeugen und alle Stufen ausführen")
     s.add_argument("--lang", choices=["de", "en"], default=None)

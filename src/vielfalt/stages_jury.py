@@ -37,8 +37,10 @@ __all__ = [
     "CloseResult",
     "JuryResult",
     "close_stage",
+    "jury_live",
     "jury_stage",
     "jury_view",
+    "recommendation_table",
     "run_info",
     "site_visit_files",
 ]
@@ -86,13 +88,54 @@ def _missing_visits(project_root: str | Path, edition: str, lang: str) -> DataEr
 
 @dataclass
 class JuryResult:
-    """What the jury stage produced."""
+    """What the jury stage produced (or, live, what a finished run holds: then `visits` is None)."""
 
-    visits: SiteVisitResults
+    visits: SiteVisitResults | None
     final: pd.DataFrame
     view: JuryView
     summary: list[str]
+    table: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+
+
+def recommendation_table(view: JuryView) -> pd.DataFrame:
+    """The recommendation per category for display: rank, scores before/after, interval, reason."""
+    de = view.lang == "de"
+    rows = []
+    labels = dict(view.categories)
+    for c, _ in view.categories:
+        for e, r in view.in_category(c).iterrows():
+            rows.append(
+                {
+                    ("Kategorie" if de else "Category"): labels[c],
+                    ("Rang" if de else "Rank"): r["rank"],
+                    ("Eintrag" if de else "Entry"): e,
+                    "Organisation": r["name"],
+                    ("vorher" if de else "before"): round(float(r["total_pre"]), 1),
+                    ("nachher" if de else "after"): round(float(r["total_post"]), 1),
+                    "Δ": round(float(r["delta"]), 1),
+                    ("Rang 5–95 %" if de else "rank 5–95 %"): f"{r['Q5']:g}–{r['Q95']:g}",
+                    ("Empfehlung" if de else "Recommendation"): r["recommendation"],
+                    ("Befangen" if de else "Conflict"): ", ".join(view.conflicted_members(str(e))),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def jury_live(
+    project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
+) -> JuryResult:
+    """What the Voilà app shows: the jury stage's results of a finished run, read only (nothing written)."""
+    view = jury_view(project_root, edition, run_dir, lang=lang)
+    de = view.lang == "de"
+    summary = [
+        f"Live-Ansicht von Lauf {view.run_id} ({view.generated}); Änderungen hier verändern keine Dateien."
+        if de
+        else f"Live view of run {view.run_id} ({view.generated}); changes here alter no files."
+    ]
+    return JuryResult(
+        visits=None, final=view.final, view=view, summary=summary, table=recommendation_table(view)
+    )
 
 
 def _flags_text(flags: pd.DataFrame, resolved: pd.Series, lang: str) -> pd.Series:
@@ -271,11 +314,17 @@ def jury_stage(
         else f"Site-visit results: {res.rows_read} rows read, {res.rows_accepted} used, {n_err} not used "
         f"(with the reason in {report.name})."
     )
+    summary.append(
+        f"Jury-Dashboard (eine HTML-Datei, ohne Netz zu öffnen): jury/{html_path.name} im Laufordner"
+        if lang == "de"
+        else f"Jury dashboard (one HTML file, opens offline): jury/{html_path.name} in the run folder"
+    )
     return JuryResult(
         visits=res,
         final=final,
         view=view,
         summary=summary,
+        table=recommendation_table(view),
         files={"html": html_path, "report": report, **exports},
     )
 
@@ -290,6 +339,8 @@ class CloseResult:
     awards: pd.DataFrame
     agreement: pd.DataFrame
     failures: pd.DataFrame
+    table: pd.DataFrame
+    agreement_table: pd.DataFrame
     letters: dict[str, Path]
     public_excluded: pd.DataFrame
     summary: list[str]
@@ -346,12 +397,27 @@ def close_stage(
     public, excluded = public_export(awards, entries, ed=ed, q=q, lang=lang)
     pub_files = write_profile(public, run_dir / "exports", f"public_{ed.edition}", lang=lang)
     labels = {c: ed.category_scheme.label(c, lang) for c in ed.categories()}
-    table = awards.assign(
-        name=entries["A01"].reindex(awards.index),
-        category=[labels.get(c, c) for c in awards[CATEGORY]],
-        total_post=final["total_post"].reindex(awards.index).round(1),
-    ).reset_index()[[ENTRY_ID, "name", CATEGORY, "total_post", "recommended", "yes", "no", "abstain", "tie",
-                     "awarded", "decision"]]  # fmt: skip
+    yes, no = ("ja", "nein") if lang == "de" else ("yes", "no")
+    order = sorted(
+        awards.index,
+        key=lambda e: (ed.categories().index(awards.at[e, CATEGORY]), -float(final.at[e, "total_post"]), e),
+    )
+    ordered = awards.loc[order]
+    table = pd.DataFrame(
+        {
+            ENTRY_ID: order,
+            "name": entries["A01"].reindex(order).tolist(),
+            CATEGORY: [labels.get(c, c) for c in ordered[CATEGORY]],
+            "total_post": final["total_post"].reindex(order).round(1).tolist(),
+            "recommended": [yes if v else no for v in ordered["recommended"]],
+            "yes": ordered["yes"].tolist(),
+            "no": ordered["no"].tolist(),
+            "abstain": ordered["abstain"].tolist(),
+            "tie": [yes if v else no for v in ordered["tie"]],
+            "awarded": [yes if v else no for v in ordered["awarded"]],
+            "decision": ordered["decision"].tolist(),
+        }
+    )
     heads = (
         ["Eintrag", "Organisation", "Kategorie", "Punkte", "empfohlen", "ja", "nein", "Enthaltung",
          "Stimmengleichheit", "ausgezeichnet", "Entscheidung"]  # fmt: skip
@@ -390,10 +456,27 @@ def close_stage(
             if lang == "de"
             else f"Not published (no consent to publication, G02): {', '.join(excluded.index)}."
         )
+    ag_heads = (
+        {CATEGORY: "Kategorie", "k": "k (vergebene Label)", "precision_at_k": "Präzision@k",
+         "kendall_tau": "Kendalls τ", "n_entries": "Einträge", "n_voted": "mit Stimmen",
+         "n_recommended": "empfohlen", "n_awarded": "ausgezeichnet", "n_recommended_awarded": "empfohlen und ausgezeichnet"}
+        if lang == "de"
+        else {CATEGORY: "Category", "k": "k (labels awarded)", "precision_at_k": "precision@k",
+              "kendall_tau": "Kendall's τ", "n_entries": "entries", "n_voted": "with votes",
+              "n_recommended": "recommended", "n_awarded": "awarded", "n_recommended_awarded": "recommended and awarded"}
+    )  # fmt: skip
+    ag_table = ag.assign(**{CATEGORY: [labels.get(c, c) for c in ag[CATEGORY]]}).round(3).rename(columns=ag_heads)
+    summary.append(
+        f"Briefe an die Teilnehmenden ({len(letters)}): letters/ im Laufordner"
+        if lang == "de"
+        else f"Letters to the participants ({len(letters)}): letters/ in the run folder"
+    )
     return CloseResult(
         awards=awards,
         agreement=ag,
         failures=failures,
+        table=table.set_axis(heads, axis=1),
+        agreement_table=ag_table,
         letters=letters,
         public_excluded=excluded,
         summary=summary,
