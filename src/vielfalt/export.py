@@ -380,12 +380,13 @@ def jury_export(
     if profile == "jury_named":
         for it in texts:
             if it.id in entries:
-                data[f"{it.id} {it.label.get(lang)}"] = entries[it.id].reindex(f.index).fillna("").tolist()
+                col = entries[it.id].reindex(f.index)
+                data[f"{it.id} {it.label.get(lang)}"] = [v if isinstance(v, str) else "" for v in col]
     elif reviewed is not None and len(reviewed.texts):
         for it in texts:
             if it.id in reviewed.texts:
                 col = reviewed.texts[it.id].reindex(f.index)
-                data[f"{it.id} {it.label.get(lang)}"] = col.fillna("").tolist()
+                data[f"{it.id} {it.label.get(lang)}"] = [v if isinstance(v, str) else "" for v in col]
         notes.append(
             "Freitexte in der geprüften Fassung (data/<Edition>/text_review.csv)."
             if lang == "de"
