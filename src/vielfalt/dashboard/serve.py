@@ -53,6 +53,7 @@ def dashboard_notebook(
     """
     import jupytext
     import nbformat
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     source = Path(project_root) / "notebooks" / f"{NOTEBOOK}.py"
@@ -66,11 +67,14 @@ def dashboard_notebook(
         "lang": lang,
         "live": True,
     }
+    # papermill's own loader adds the metadata its parameterizer expects (tags on every cell, papermill block)
+    out = Path(out_dir) / f"{NOTEBOOK}.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out)
+    nb = load_notebook_node(str(out))
     nb = parameterize_notebook(nb, params, kernel_name=kernel_name, language="python")
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
-    out = Path(out_dir) / f"{NOTEBOOK}.ipynb"
-    out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     return out
 

@@ -148,6 +148,7 @@ class JuryApp:
         part = self.view.in_category(c)
         self._quiet = True
         self.entry.options = [(self.labels[e], e) for e in part.index]
+        self.entry.value = part.index[0] if len(part) else None
         self.compare.options = [(self.labels[e], e) for e in part.index]
         self.compare.value = ()
         for s, sl in self.sliders.items():
