@@ -337,3 +337,38 @@ def test_demo_edition_has_a_chair_and_verification_block():
     ed = load_edition(ROOT / "params" / "editions" / "demo2010.yaml")
     assert ed.verification.sections == ["C", "E"]
     assert ed.jury_chair in {p.id for p in ed.jury}
+
+
+def test_demo_visits_and_votes_regenerate_identically(tmp_path):
+    """The committed demo site_visits.csv and jury_votes.csv are exactly what _synth_jury writes."""
+    from vielfalt._synth_jury import write_jury_inputs
+    from vielfalt.stages import load_context
+
+    ed, q = load_context(ROOT, "demo2010")
+    visits, votes = write_jury_inputs(ed, q, tmp_path, project_root=ROOT)
+    data = ROOT / "data" / "demo2010"
+    assert visits.read_bytes() == (data / "site_visits.csv").read_bytes()
+    assert votes.read_bytes() == (data / "jury_votes.csv").read_bytes()
+    text = visits.read_text(encoding="utf-8-sig")
+    assert text.startswith("Eintrag;Maßnahme;Ergebnis;Besuchsbewertung (0–4);Notiz;Besucht von;Pflichten geklärt")
+
+
+def test_jury_modules_public_names_have_docstrings():
+    """Every name in the __all__ of the jury modules imports and has a docstring."""
+    import importlib
+
+    for m in (
+        "vielfalt.jury",
+        "vielfalt.stages_jury",
+        "vielfalt.letters",
+        "vielfalt.dashboard.figures",
+        "vielfalt.dashboard.static",
+        "vielfalt.dashboard.view",
+        "vielfalt.dashboard.widgets",
+        "vielfalt.dashboard.serve",
+    ):
+        mod = importlib.import_module(m)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if callable(obj):
+                assert (obj.__doc__ or "").strip(), f"{m}.{name} has no docstring"

@@ -454,7 +454,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise VielfaltError(msg)
     run = Path(run).resolve()
     # beside the run, not inside it: a finished run directory is never changed
-    out_dir = root / "runs" / ed.edition / "_dashboard" / run.name
+    out_dir = root / "runs" / ed.edition / ".dashboard" / run.name  # a dot: not listed as a run
     nb = dashboard_notebook(root, ed.edition, run, out_dir, lang=args.lang or ed.language)
     port = args.port or free_port()
     print(f"Jury-Dashboard (Lauf {run.name}): http://127.0.0.1:{port}/  — beenden mit Strg+C")
