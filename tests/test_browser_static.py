@@ -60,7 +60,9 @@ def test_renders_offline_without_errors(opened):
     """No request leaves the file, no console error, every figure has its SVG."""
     page, _, _, blocked, errors = opened
     assert blocked == [] and errors == []
-    n = page.eval_on_selector_all(".js-plotly-plot", "ds => ds.filter(d => d.querySelector('.main-svg')).length")
+    n = page.eval_on_selector_all(
+        ".js-plotly-plot", "ds => ds.filter(d => d.querySelector('.main-svg')).length"
+    )
     assert n == page.locator(".js-plotly-plot").count() >= 4
 
 
@@ -68,7 +70,9 @@ def test_no_share_or_cloud_button(opened):
     """The modebar offers no upload to Plotly Cloud."""
     page = opened[0]
     page.hover("#vf-fig-profile .main-svg")
-    titles = page.eval_on_selector_all(".modebar-btn", "bs => bs.map(b => b.getAttribute('data-title') || '')")
+    titles = page.eval_on_selector_all(
+        ".modebar-btn", "bs => bs.map(b => b.getAttribute('data-title') || '')"
+    )
     assert titles and not [t for t in titles if "Cloud" in t or "Share" in t or "Teilen" in t]
 
 
@@ -91,7 +95,8 @@ def test_sort_by_score_both_ways(opened):
 
     def scores():
         return page.eval_on_selector_all(
-            "#shortlist tbody tr:not([hidden]) td:nth-child(6)", "ts => ts.map(t => parseFloat(t.dataset.value))"
+            "#shortlist tbody tr:not([hidden]) td:nth-child(6)",
+            "ts => ts.map(t => parseFloat(t.dataset.value))",
         )
 
     head.click()

@@ -29,7 +29,9 @@ def voila_url(tmp_path_factory):
     nb = dashboard_notebook(root, "demo2010", run, out)
     port = free_port()
     log = (tmp / "voila.log").open("w")
-    proc = subprocess.Popen(voila_command(nb, port), cwd=out, env=voila_env(), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        voila_command(nb, port), cwd=out, env=voila_env(), stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 90
@@ -68,7 +70,9 @@ def app(page, voila_url):
 
 
 def _ranking_ticks(page):
-    return page.eval_on_selector_all(".vf-jury-app .js-plotly-plot .ytick text", "ts => ts.map(t => t.textContent)")
+    return page.eval_on_selector_all(
+        ".vf-jury-app .js-plotly-plot .ytick text", "ts => ts.map(t => t.textContent)"
+    )
 
 
 def test_widgets_appear_and_nothing_leaves_localhost(app):

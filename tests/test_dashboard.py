@@ -120,7 +120,10 @@ def test_static_page_marks_conflicts_and_has_no_cloud_button():
 def test_static_page_header_has_edition_run_and_time():
     """Edition, run id and the run's start time (not now) are in the header."""
     page = build_jury_html(_view())
-    assert "<code id='vf-run'>run-1</code>" in page and "<time id='vf-generated'>2010-01-01 00:00 UTC</time>" in page
+    assert (
+        "<code id='vf-run'>run-1</code>" in page
+        and "<time id='vf-generated'>2010-01-01 00:00 UTC</time>" in page
+    )
 
 
 def test_what_if_a_weight_were_higher_by_hand():

@@ -70,9 +70,7 @@ def scores():
 def weights():
     """scoring/weights: code column and one column per category (section points, item weights)."""
     rows = {"B": 10, "C": 35, "D": 15, "E": 10, "F": 30, "B01": 0.7, "C_bestN": 1.0}
-    return pd.DataFrame(
-        {"code": list(rows), "klein": list(rows.values()), "mittel": list(rows.values())}
-    )
+    return pd.DataFrame({"code": list(rows), "klein": list(rows.values()), "mittel": list(rows.values())})
 
 
 def _csv(tmp_path: Path, text: str, name: str = "site_visits.csv") -> Path:
@@ -208,7 +206,11 @@ JURY = [Person(id=f"J{i}", name=f"Juror {i}") for i in range(1, 6)]
 
 def _final(recommended=(True, False, True, True), totals=(70.0, 40.0, 65.0, 55.0)):
     return pd.DataFrame(
-        {"category": ["klein", "klein", "mittel", "mittel"], "total_post": list(totals), "recommended": list(recommended)},
+        {
+            "category": ["klein", "klein", "mittel", "mittel"],
+            "total_post": list(totals),
+            "recommended": list(recommended),
+        },
         index=pd.Index(["VG-A", "VG-B", "VG-C", "VG-D"], name="entry_id"),
     )
 
@@ -350,7 +352,9 @@ def test_demo_visits_and_votes_regenerate_identically(tmp_path):
     assert visits.read_bytes() == (data / "site_visits.csv").read_bytes()
     assert votes.read_bytes() == (data / "jury_votes.csv").read_bytes()
     text = visits.read_text(encoding="utf-8-sig")
-    assert text.startswith("Eintrag;Maßnahme;Ergebnis;Besuchsbewertung (0–4);Notiz;Besucht von;Pflichten geklärt")
+    assert text.startswith(
+        "Eintrag;Maßnahme;Ergebnis;Besuchsbewertung (0–4);Notiz;Besucht von;Pflichten geklärt"
+    )
 
 
 def test_jury_modules_public_names_have_docstrings():

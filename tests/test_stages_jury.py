@@ -63,7 +63,16 @@ def test_awards_and_agreement_follow_the_contract(done):
     """close/awards and close/agreement have the columns the research helper relies on."""
     _, run, _, close = done
     a = read_artefact(run, "close/awards")
-    assert list(a.columns[:8]) == ["category", "yes", "no", "abstain", "awarded", "recommended", "tie", "decided_by"]
+    assert list(a.columns[:8]) == [
+        "category",
+        "yes",
+        "no",
+        "abstain",
+        "awarded",
+        "recommended",
+        "tie",
+        "decided_by",
+    ]
     assert a["awarded"].dtype == bool and a.index.name == "entry_id"
     ag = read_artefact(run, "close/agreement")
     assert list(ag.columns[:4]) == ["category", "k", "precision_at_k", "kendall_tau"]
@@ -127,7 +136,9 @@ def test_jury_blind_has_pseudonyms_only_and_no_free_texts_without_review(done):
     _, run, _, _ = done
     entries = read_artefact(run, "intake/entries")
     wb = load_workbook(run / "exports" / "jury_blind_demo2010.xlsx")
-    values = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    values = {
+        str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None
+    }
     assert not (values & set(entries["A01"]))
     assert not any(str(t) in values for t in entries["F01"].dropna() if len(str(t)) > 20)
     assert any("erst nach Prüfung" in v for v in values)
@@ -143,7 +154,9 @@ def test_jury_blind_takes_reviewed_texts(base, tmp_path):
     entries = read_artefact(run2, "intake/entries")
     e = entries.index[0]
     review = root / "data" / "demo2010" / "text_review.csv"
-    review.write_text(f"Eintrag;Item;Geprüfter Text\n{e};F01;[Name entfernt] bietet Sprachkurse an.\n", "utf-8")
+    review.write_text(
+        f"Eintrag;Item;Geprüfter Text\n{e};F01;[Name entfernt] bietet Sprachkurse an.\n", "utf-8"
+    )
     try:
         stages_jury.jury_stage(root, "demo2010", run2)
     finally:

@@ -27,7 +27,9 @@ def test_demo_runs_through_close(full_run):
     for stem in ("06_jury", "07_results"):
         html = (Path(result.run_dir) / f"{stem}.html").read_text(encoding="utf-8")
         assert "stages_jury" not in html and "&lt;b&gt;Eifelbach&lt;/b&gt;" in html
-    assert {"jury/final_scores.parquet", "close/awards.parquet", "close/agreement.parquet"} <= set(m.artefacts)
+    assert {"jury/final_scores.parquet", "close/awards.parquet", "close/agreement.parquet"} <= set(
+        m.artefacts
+    )
 
 
 def test_run_prints_the_jury_page_and_the_letters(full_run, capsys):
@@ -54,7 +56,10 @@ def test_jury_and_close_rerun_give_identical_artefacts_and_page(full_run):
     assert a.run_id in pa and b.run_id in pb
     for run_id, started in ((a.run_id, a.started_at), (b.run_id, b.started_at)):
         shown = f"{started[:10]} {started[11:16]} UTC"
-        pa, pb = pa.replace(run_id, "RUN").replace(shown, "TIME"), pb.replace(run_id, "RUN").replace(shown, "TIME")
+        pa, pb = (
+            pa.replace(run_id, "RUN").replace(shown, "TIME"),
+            pb.replace(run_id, "RUN").replace(shown, "TIME"),
+        )
     assert pa == pb
 
 

@@ -69,7 +69,10 @@ def _visit_rows(
         claimed = [
             c
             for c in entries.columns
-            if c.startswith(("C0", "C1", "E02")) and "[" in c and "other" not in c and entries[c].dtype == bool
+            if c.startswith(("C0", "C1", "E02"))
+            and "[" in c
+            and "other" not in c
+            and entries[c].dtype == bool
         ]
         claimed = sorted(c for c in claimed if bool(entries.at[e, c]))
         n = min(len(claimed), 2 + int(_u(f"{e}/n", seed) * 3))
@@ -126,7 +129,9 @@ def _visit_rows(
     return rows
 
 
-def _votes(final: pd.DataFrame, candidates: pd.DataFrame, ed: Edition, conflicts: dict[str, list[str]], seed: int):
+def _votes(
+    final: pd.DataFrame, candidates: pd.DataFrame, ed: Edition, conflicts: dict[str, list[str]], seed: int
+):
     shortlist = final[final["visited"] | final["recommended"] | candidates["selected"].reindex(final.index)]
     shortlist = shortlist.sort_values([CATEGORY, "total_post"], ascending=[True, False])
     leniency = {p.id: 0.6 * (_u(f"lenient/{p.id}", seed) - 0.5) for p in ed.jury}
@@ -201,7 +206,11 @@ def write_jury_inputs(
             settings=edition.verification,
         )
         final = apply_verification(
-            scores, res.visits, weights, settings=edition.verification, aggregation=edition.scoring.aggregation
+            scores,
+            res.visits,
+            weights,
+            settings=edition.verification,
+            aggregation=edition.scoring.aggregation,
         )
         resolved = res.visits["legal_resolved"] if len(res.visits) else None
         final = recommend(final, threshold=edition.label_threshold, flags=flags, legal_resolved=resolved)

@@ -397,7 +397,9 @@ def _read_visit_table(path: Path, lang: str) -> tuple[pd.DataFrame, list[str]]:
     df, unknown = _resolve(raw, SITE_VISIT_HEADINGS, _SITE_ALIASES)
     # the visit plan's own columns (priority, contact, …) are known and simply not needed here
     plan_heads = {h.casefold() for h in _PLAN_COLUMNS}
-    unknown = [u for u in unknown if str(u).strip().casefold() not in plan_heads and not str(u).startswith("col_")]
+    unknown = [
+        u for u in unknown if str(u).strip().casefold() not in plan_heads and not str(u).startswith("col_")
+    ]
     return df, unknown
 
 
@@ -473,12 +475,23 @@ def read_site_visits(
             )
             raise DataError(msg, path=str(path))
         failures += [
-            _failure(src, None, None, str(u), "unknown_column", u, _msg("unknown_column", lang, value=u), "",
-                     severity="warning")  # fmt: skip
+            _failure(
+                src,
+                None,
+                None,
+                str(u),
+                "unknown_column",
+                u,
+                _msg("unknown_column", lang, value=u),
+                "",
+                severity="warning",
+            )  # fmt: skip
             for u in unknown
         ]
         n_read += len(df)
-        accepted += _check_visit_rows(df, src, order, ids, selected, entries, q, settings, factor, failures, lang)
+        accepted += _check_visit_rows(
+            df, src, order, ids, selected, entries, q, settings, factor, failures, lang
+        )
     # the same measure of the same entry twice: the later row counts, the earlier is reported
     latest: dict[tuple[str, str], tuple[int, int, str]] = {}
     for rec in accepted:
@@ -510,13 +523,24 @@ def read_site_visits(
     for e in sorted(selected - set(visits.index)):
         if e in ids:
             failures.append(
-                _failure(", ".join(p.name for p in files), None, e, ENTRY_ID, "not_visited", e,
-                         _msg("not_visited", lang, value=e), "", severity="warning")  # fmt: skip
+                _failure(
+                    ", ".join(p.name for p in files),
+                    None,
+                    e,
+                    ENTRY_ID,
+                    "not_visited",
+                    e,
+                    _msg("not_visited", lang, value=e),
+                    "",
+                    severity="warning",
+                )  # fmt: skip
             )
     checks = all_rows[all_rows["measure"].notna()][
         ["source", "row", ENTRY_ID, "measure", "section", "item", "result", "factor"]
     ]
-    rejected = {(f["source"], f["row"]) for f in failures if f["severity"] == "error" and f["row"] is not None}
+    rejected = {
+        (f["source"], f["row"]) for f in failures if f["severity"] == "error" and f["row"] is not None
+    }
     assert n_read == len(kept) + len(rejected), "every site-visit row is accepted or reported"
     return SiteVisitResults(
         checks=checks.reset_index(drop=True),

@@ -161,7 +161,9 @@ def _checks_text(visits: pd.DataFrame, lang: str) -> pd.Series:
                 f"{r['n_refuted']} nicht bestätigt"
             )
         else:
-            out[e] = f"{r['n_checks']} checked: {r['n_confirmed']} confirmed, {r['n_partly']} partly, {r['n_refuted']} refuted"
+            out[e] = (
+                f"{r['n_checks']} checked: {r['n_confirmed']} confirmed, {r['n_partly']} partly, {r['n_refuted']} refuted"
+            )
     return pd.Series(out, dtype=object)
 
 
@@ -263,7 +265,9 @@ def jury_stage(
     if not files:
         raise _missing_visits(project_root, ed.edition, lang)
     selected = candidates.index[candidates["selected"].astype(bool)]
-    res = read_site_visits(files, entries=entries, selected=selected, q=q, settings=ed.verification, lang=lang)
+    res = read_site_visits(
+        files, entries=entries, selected=selected, q=q, settings=ed.verification, lang=lang
+    )
     final = apply_verification(
         scores, res.visits, weights, settings=ed.verification, aggregation=ed.scoring.aggregation
     )
@@ -419,11 +423,33 @@ def close_stage(
         }
     )
     heads = (
-        ["Eintrag", "Organisation", "Kategorie", "Punkte", "empfohlen", "ja", "nein", "Enthaltung",
-         "Stimmengleichheit", "ausgezeichnet", "Entscheidung"]  # fmt: skip
+        [
+            "Eintrag",
+            "Organisation",
+            "Kategorie",
+            "Punkte",
+            "empfohlen",
+            "ja",
+            "nein",
+            "Enthaltung",
+            "Stimmengleichheit",
+            "ausgezeichnet",
+            "Entscheidung",
+        ]  # fmt: skip
         if lang == "de"
-        else ["Entry", "Organisation", "Category", "Score", "recommended", "yes", "no", "abstain", "tie",
-              "awarded", "decision"]  # fmt: skip
+        else [
+            "Entry",
+            "Organisation",
+            "Category",
+            "Score",
+            "recommended",
+            "yes",
+            "no",
+            "abstain",
+            "tie",
+            "awarded",
+            "decision",
+        ]  # fmt: skip
     )
     s_awards = "Auszeichnungen" if lang == "de" else "Awards"
     s_fail = "Nicht gezählt" if lang == "de" else "Not counted"
@@ -465,7 +491,9 @@ def close_stage(
               "kendall_tau": "Kendall's τ", "n_entries": "entries", "n_voted": "with votes",
               "n_recommended": "recommended", "n_awarded": "awarded", "n_recommended_awarded": "recommended and awarded"}
     )  # fmt: skip
-    ag_table = ag.assign(**{CATEGORY: [labels.get(c, c) for c in ag[CATEGORY]]}).round(3).rename(columns=ag_heads)
+    ag_table = (
+        ag.assign(**{CATEGORY: [labels.get(c, c) for c in ag[CATEGORY]]}).round(3).rename(columns=ag_heads)
+    )
     summary.append(
         f"Briefe an die Teilnehmenden ({len(letters)}): letters/ im Laufordner"
         if lang == "de"
@@ -482,4 +510,3 @@ def close_stage(
         summary=summary,
         files={"result": result_xlsx, **pub_files, "letters": run_dir / "letters"},
     )
-

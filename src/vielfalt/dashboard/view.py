@@ -99,4 +99,6 @@ class JuryView:
 
     def sections(self) -> list[str]:
         """Section ids, in order."""
-        return [c.removesuffix("_post") for c in self.final.columns if c.endswith("_post") and c != "total_post"]
+        return [
+            c.removesuffix("_post") for c in self.final.columns if c.endswith("_post") and c != "total_post"
+        ]

@@ -210,7 +210,9 @@ class JuryApp:
             )
         self.table.value = (
             "<table class='vf-table'><thead><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for h in (t["rank"], t["entry"], t["name"], t["after"], t["rec"]))
+            + "".join(
+                f"<th>{html.escape(h)}</th>" for h in (t["rank"], t["entry"], t["name"], t["after"], t["rec"])
+            )
             + "</tr></thead><tbody>"
             + "".join(rows)
             + "</tbody></table>"
@@ -235,7 +237,11 @@ class JuryApp:
         self._show(
             "profile",
             figures.entry_profile(
-                self.view.final, e, section_labels=self.view.section_labels, labels=self.labels, lang=self.view.lang
+                self.view.final,
+                e,
+                section_labels=self.view.section_labels,
+                labels=self.labels,
+                lang=self.view.lang,
             ),
         )
 
@@ -245,7 +251,12 @@ class JuryApp:
         """The whole app as one widget tree."""
         t = self.t
         weights = w.VBox(
-            [w.HTML(f"<b>{html.escape(t['weights'])}</b>"), *self.sliders.values(), self.reset, self.whatif_note]
+            [
+                w.HTML(f"<b>{html.escape(t['weights'])}</b>"),
+                *self.sliders.values(),
+                self.reset,
+                self.whatif_note,
+            ]
         )
         tabs = w.Tab(
             children=[
