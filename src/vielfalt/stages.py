@@ -184,7 +184,7 @@ def intake_stage(
     files = []
     for spec in ed.inputs:
         path = resolve_data_path(project_root, ed, spec.file)
-        if not path.is_file():
+        if not (path.is_file() or (spec.dialect == "form" and path.is_dir())):  # forms: a file or a folder
             msg = (
                 f"Eingabedatei fehlt: {path}. Erwartet wird der Export der Teilnahmebögen "
                 f"({'LimeSurvey-CSV' if spec.dialect == 'limesurvey' else 'Excel/CSV'}) mit einer Zeile je "
