@@ -214,11 +214,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "not_form": {
         "de": "{path}: Die Arbeitsmappe ist kein vielfalt-Teilnahmebogen (das verborgene Blatt „{sheet}“ "
-        "fehlt oder nennt kein Format {format}). Bitte das Formular verwenden, das „vielfalt field ED --to xlsx“ "
-        "geschrieben hat, oder die Datei mit dialect: excel einlesen.",
+        "fehlt oder nennt kein Format {format}). Bitte das Formular verwenden, das "
+        "„vielfalt field ED --to xlsx“ geschrieben hat, oder die Datei mit dialect: excel einlesen.",
         "en": "{path}: The workbook is not a vielfalt participation form (the hidden sheet '{sheet}' is "
-        "missing or names no format {format}). Please use the form written by 'vielfalt field ED --to xlsx', or read "
-        "the file with dialect: excel.",
+        "missing or names no format {format}). Please use the form written by 'vielfalt field ED --to xlsx', "
+        "or read the file with dialect: excel.",
     },
     "form_broken": {
         "de": "{path}: Das Formular ist beschädigt: {detail}. Bitte die Angaben in ein neues Formular "

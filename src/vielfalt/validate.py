@@ -146,8 +146,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wird nicht übernommen. Bitte die Datei in den Datenordner der Edition {form} legen oder die Angaben "
         "in das Formular der Edition {edition} übertragen (vielfalt field {edition} --to xlsx).",
         "en": "{file}: The form belongs to the edition '{form}', the edition being read is '{edition}'; it "
-        "is not taken. Please put the file into the data folder of edition {form}, or copy the answers into the "
-        "form of edition {edition} (vielfalt field {edition} --to xlsx).",
+        "is not taken. Please put the file into the data folder of edition {form}, or copy the answers into "
+        "the form of edition {edition} (vielfalt field {edition} --to xlsx).",
     },
     "form_instrument": {
         "de": "{file}: Das Formular wurde für den Fragebogen {form_id} Version {form_version} erstellt, die "
@@ -1058,7 +1058,8 @@ def validate_files(
                 if changed:
                     fix = FIXES["form_changed"].get(lang, FIXES["form_changed"]["de"])
                     reason = _msg("form_changed", lang, qid=q.meta.id, version=q.meta.version)
-                    row = [spec.source, None, None, None, None, "form_changed", form_path.name, "warning", reason, fix]
+                    row = [spec.source, None, None, None, None, "form_changed", form_path.name, "warning"]
+                    row += [reason, fix]
                     extra = pd.DataFrame([row], columns=FAILURE_COLUMNS)
                     fails = pd.concat([fails, extra], ignore_index=True) if len(fails) else extra
                 parsed_all.append(parsed)
