@@ -90,21 +90,17 @@ Lang = Literal["de", "en"]
 MESSAGES: dict[str, dict[str, str]] = {
     "code_changed": {
         "de": "Item {item}: der Code „{code}“ verstößt gegen LimeSurveys Code-Regeln ({rule}); LimeSurvey "
-        "würde "
-        "daraus „{new}“ machen, und die Antworten kämen unter einem anderen Code zurück. Bitte den Code im "
-        "Fragebogen ändern.",
-        "en": "Item {item}: the code '{code}' breaks LimeSurvey's code rules ({rule}); LimeSurvey would "
-        "turn it "
-        "into '{new}', and the answers would come back under another code. Please change the code in the "
+        "würde daraus „{new}“ machen, und die Antworten kämen unter einem anderen Code zurück. Bitte den "
+        "Code im Fragebogen ändern.",
+        "en": "Item {item}: the code '{code}' breaks LimeSurvey's code rules ({rule}); LimeSurvey would turn "
+        "it into '{new}', and the answers would come back under another code. Please change the code in the "
         "questionnaire.",
     },
     "code_collision": {
         "de": "Item {item}: die Codes „{first}“ und „{second}“ sind nach LimeSurveys Code-Regeln derselbe "
-        "Code "
-        "(„{norm}“; {rule}). Bitte einen der beiden im Fragebogen umbenennen.",
+        "Code („{norm}“; {rule}). Bitte einen der beiden im Fragebogen umbenennen.",
         "en": "Item {item}: the codes '{first}' and '{second}' are the same code under LimeSurvey's code "
-        "rules "
-        "('{norm}'; {rule}). Please rename one of them in the questionnaire.",
+        "rules ('{norm}'; {rule}). Please rename one of them in the questionnaire.",
     },
     "code_reserved": {
         "de": "Item {item}: „{code}“ ist in LimeSurvey ein reserviertes Wort ({rule}). Bitte den Code im "
@@ -114,13 +110,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "label_collision": {
         "de": "Item {item}: die Antworten „{first}“ und „{second}“ haben denselben Text „{label}“ "
-        "({lang}); im "
-        "LimeSurvey-Export mit vollen Antworttexten und im Formular wären sie nicht zu unterscheiden. Bitte "
-        "einen der Texte ändern.",
-        "en": "Item {item}: the answers '{first}' and '{second}' have the same text '{label}' ({lang}); in a "
-        "LimeSurvey export with full answer texts and in the form they could not be told apart. Please "
-        "change "
-        "one of the texts.",
+        "({language}); im LimeSurvey-Export mit vollen Antworttexten und im Formular wären sie nicht zu "
+        "unterscheiden. Bitte einen der Texte ändern.",
+        "en": "Item {item}: the answers '{first}' and '{second}' have the same text '{label}' ({language}); "
+        "in a LimeSurvey export with full answer texts and in the form they could not be told apart. Please "
+        "change one of the texts.",
     },
     "codes_refused": {
         "de": "Der Fragebogen {qid} lässt sich so nicht in LimeSurvey anlegen:\n{problems}",
@@ -150,8 +144,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "{path}: Die Strukturdatei enthält keine Fragen (keine Zeilen der Klasse Q). Bitte die ganze "
         "Umfrage exportieren.",
         "en": "{path}: The structure file contains no questions (no rows of class Q). Please export the "
-        "whole "
-        "survey.",
+        "whole survey.",
     },
     "skeleton_collision": {
         "de": "{path}: die Codes „{first}“ und „{second}“ ({where}) ergeben nach LimeSurveys Code-Regeln "
@@ -166,18 +159,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "no_browser": {
         "de": "Für --to pdf wird Chromium benötigt (Debian: apt-get install chromium), es wurde nicht "
-        "gefunden. "
-        "Bitte --to html verwenden und die Seite im Browser als PDF drucken.",
+        "gefunden. Bitte --to html verwenden und die Seite im Browser als PDF drucken.",
         "en": "--to pdf needs Chromium (Debian: apt-get install chromium), which was not found. Please use "
         "--to html and print the page to PDF in a browser.",
     },
     "pdf_failed": {
         "de": "Chromium konnte das Formular nicht als PDF drucken ({error}). Bitte --to html verwenden und "
-        "die "
-        "Seite im Browser als PDF drucken.",
+        "die Seite im Browser als PDF drucken.",
         "en": "Chromium could not print the form to PDF ({error}). Please use --to html and print the page "
-        "to "
-        "PDF in a browser.",
+        "to PDF in a browser.",
     },
     "bad_param": {
         "de": "Der Parameter '{name}' von {func} muss {expected} sein. Erhalten: {value!r}.",
@@ -435,7 +425,7 @@ def check_limesurvey_codes(q: Questionnaire, *, lang: Lang = "de") -> None:
                             first=texts[key],
                             second=o.code,
                             label=label,
-                            lang=language,
+                            language=language,
                         )
                     )
                 texts.setdefault(key, o.code)
@@ -1519,6 +1509,7 @@ def _skeleton_item(
             opts = [{"code": c, "label": {"de": d, "en": e}} for c, d, e in fixed]
         else:
             opts = []
+            original: dict[str, str] = {}  # normalised code (case-folded) → the code in the file
             for a in qq.answers:
                 if a.scale not in ("", "0"):
                     continue
@@ -1532,8 +1523,8 @@ def _skeleton_item(
                         f"Antwortcode „{a.code}“ angepasst: „{acode}“.",
                         f"Answer code '{a.code}' repaired to '{acode}'.",
                     )
-                if any(o["code"].casefold() == acode.casefold() for o in opts):
-                    first = next(o["code"] for o in opts if o["code"].casefold() == acode.casefold())
+                if acode.casefold() in original:
+                    first = original[acode.casefold()]
                     raise DataError(
                         _msg(
                             "skeleton_collision",
@@ -1546,6 +1537,7 @@ def _skeleton_item(
                         ),
                         path=structure.path,
                     )
+                original[acode.casefold()] = a.code
                 alabel, _ = _labels(a.texts, langs, a.code)
                 opts.append({"code": acode, "label": alabel})
         if not opts:
@@ -1568,6 +1560,7 @@ def _skeleton_item(
             item["scale"] = name
     if kind in ("multi", "multinumeric", "multitext", "array"):
         parts = []
+        seen: dict[str, str] = {}  # normalised code (case-folded) → the code in the file
         for s in qq.subquestions:
             if s.scale not in ("", "0"):
                 continue
@@ -1581,8 +1574,8 @@ def _skeleton_item(
                     f"Unterfragen-Code „{s.code}“ angepasst: „{scode}“.",
                     f"Subquestion code '{s.code}' repaired to '{scode}'.",
                 )
-            if any(x["code"].casefold() == scode.casefold() for x in parts):
-                first = next(x["code"] for x in parts if x["code"].casefold() == scode.casefold())
+            if scode.casefold() in seen:
+                first = seen[scode.casefold()]
                 raise DataError(
                     _msg(
                         "skeleton_collision",
@@ -1597,6 +1590,7 @@ def _skeleton_item(
                     ),
                     path=structure.path,
                 )
+            seen[scode.casefold()] = s.code
             slabel, _ = _labels(s.texts, langs, s.code)
             parts.append({"code": scode, "label": slabel})
             if s.relevance not in ("", "1"):
@@ -1857,21 +1851,18 @@ _FORM_TEXT: dict[str, dict[str, str]] = {
     "heads": {"de": "Code|Frage|Ihre Angabe|Hinweis", "en": "Code|Question|Your answer|Note"},
     "fill": {
         "de": "Bitte nur die gelben Felder ausfüllen; * = Pflichtangabe. Auswahlfelder: Eintrag aus der "
-        "Liste "
-        "wählen. Ankreuzen: „x“ wählen.",
+        "Liste wählen. Ankreuzen: „x“ wählen.",
         "en": "Please fill in the yellow cells only; * = required. Selection cells: choose an entry from the "
         "list. Ticks: choose 'x'.",
     },
     "steps": {
         "de": "1. Datum unten eintragen.|2. Auf jedem Blatt (A, B, …) die gelben Felder ausfüllen.|3. Die "
-        "Datei "
-        "speichern (Format .xlsx, Name gern mit Ihrer Organisation) und an das Institut zurückschicken.|Die "
-        "Blätter sind geschützt, damit Fragen und Codes erhalten bleiben; nur die gelben Felder sind "
-        "veränderbar.",
+        "Datei speichern (Format .xlsx, Name gern mit Ihrer Organisation) und an das Institut "
+        "zurückschicken.|Die Blätter sind geschützt, damit Fragen und Codes erhalten bleiben; nur die gelben "
+        "Felder sind veränderbar.",
         "en": "1. Enter the date below.|2. On every sheet (A, B, …) fill in the yellow cells.|3. Save the "
-        "file "
-        "(format .xlsx, ideally named after your organisation) and send it back to the institute.|The sheets "
-        "are protected so that questions and codes stay intact; only the yellow cells can be changed.",
+        "file (format .xlsx, ideally named after your organisation) and send it back to the institute.|The "
+        "sheets are protected so that questions and codes stay intact; only the yellow cells can be changed.",
     },
     "date": {"de": "Datum des Ausfüllens (TT.MM.JJJJ)", "en": "Date filled in (DD.MM.YYYY)"},
     "edition": {"de": "Edition", "en": "Edition"},
@@ -2301,10 +2292,9 @@ footer { margin-top: 14pt; font-size: 8pt; color: #666; border-top: 0.5pt solid 
 _HTML_TEXT: dict[str, dict[str, str]] = {
     "intro": {
         "de": "Bitte in Druckschrift ausfüllen und Zutreffendes ankreuzen. * = Pflichtangabe. Die kleinen "
-        "Codes "
-        "(z. B. A05[total]) helfen dem Institut beim Übertragen.",
-        "en": "Please fill in in block letters and tick what applies. * = required. The small codes "
-        "(e.g. A05[total]) help the institute to key in the answers.",
+        "Codes (z. B. A05[total]) helfen dem Institut beim Übertragen.",
+        "en": "Please fill in in block letters and tick what applies. * = required. The small codes (e.g. "
+        "A05[total]) help the institute to key in the answers.",
     },
     "one": {"de": "Bitte eine Antwort ankreuzen.", "en": "Please tick one answer."},
     "several": {"de": "Mehrfachnennung möglich.", "en": "Several answers possible."},
@@ -2623,8 +2613,8 @@ def write_field_files(
                 "  In LimeSurvey: Umfrage erstellen → Importieren; die Antwort-Exporte liest vielfalt ohne "
                 "Zuordnung."
                 if de
-                else "  In LimeSurvey: create survey → import; vielfalt reads its response exports without "
-                "a mapping."
+                else "  In LimeSurvey: create survey → import; vielfalt reads its response exports without a "
+                "mapping."
             )
         elif target == "xlsx":
             p = write_form_xlsx(q, out / f"teilnahmebogen_{ed}.xlsx", edition=edition, lang=lang)
@@ -2634,8 +2624,7 @@ def write_field_files(
                 "dialect: form eintragen."
                 if de
                 else f"  Put filled forms into data/{ed}/ (a file or a folder) and list them in the "
-                "edition file "
-                "with dialect: form."
+                "edition file with dialect: form."
             )
         elif target == "html":
             p = write_form_html(q, out / f"teilnahmebogen_{ed}.html", edition=edition, lang=lang)

@@ -460,6 +460,9 @@ def _lookup_option(lookup: dict[str, str], value: str) -> str | None:
         hit = lookup.get(str(value).casefold())
     if hit is None and "&" in str(value):
         hit = lookup.get(html.unescape(str(value)).strip().casefold())
+    if hit is None and str(value).startswith("'"):
+        # a label starting like a formula is written neutralised ("'- keine -") in the form's list
+        hit = lookup.get(str(ingest.strip_injection_mask(value)).casefold())
     return hit
 
 
