@@ -1,4 +1,4 @@
-"""Tests of vielfalt.field: the LimeSurvey structure file, code rules, skeletons, the fillable and printable forms."""
+"""Tests of vielfalt.field: LimeSurvey structure file, code rules, skeletons, fillable and printable forms."""
 
 from __future__ import annotations
 
@@ -96,10 +96,12 @@ def test_structure_is_deterministic(ctx, structure_path, tmp_path):
 
 
 def test_row_counts_match_the_instrument(ctx, rows):
-    """Per language: one G per section, one Q per item, one SQ per sub-question/option, one A per list answer."""
+    """Per language: a G per section, a Q per item, an SQ per sub-question/option, an A per list answer."""
     _, q = ctx
     counts = {c: sum(r["class"] == c for r in rows) for c in ("G", "Q", "SQ", "A")}
-    n_sq = sum(len(q.options_of(it)) if it.type == "multi" else len(it.subs or []) for _, it in q.iter_items())
+    n_sq = sum(
+        len(q.options_of(it)) if it.type == "multi" else len(it.subs or []) for _, it in q.iter_items()
+    )
     n_a = sum(len(q.options_of(it)) for _, it in q.iter_items() if it.type in ("single", "array"))
     assert counts == {"G": 2 * 7, "Q": 2 * 40, "SQ": 2 * n_sq, "A": 2 * n_a}
     assert (n_sq, n_a) == (124, 57)
@@ -108,7 +110,7 @@ def test_row_counts_match_the_instrument(ctx, rows):
 
 
 def test_settings_name_the_base_language_and_protect_data(rows):
-    """S rows: German base, English added, date stamps on, no IP address or referrer, no 'no answer' option."""
+    """S rows: German base, English added, date stamps, no IP address or referrer, no 'no answer' option."""
     s = {r["name"]: r["text"] for r in rows if r["class"] == "S"}
     assert s["language"] == "de" and s["additional_languages"] == "en"
     assert (s["datestamp"], s["ipaddr"], s["refurl"], s["shownoanswer"]) == ("Y", "N", "N", "N")
@@ -156,7 +158,11 @@ def test_untranslated_attributes_only_on_the_base_language_rows(rows):
 
 def test_texts_in_both_languages_and_as_html(rows):
     """Answer texts carry German and English, with & < > escaped as LimeSurvey stores HTML."""
-    a = {(r["language"], r["name"]): r["text"] for r in rows if r["class"] == "A" and r["id"] == _q(rows, "A02")["id"]}
+    a = {
+        (r["language"], r["name"]): r["text"]
+        for r in rows
+        if r["class"] == "A" and r["id"] == _q(rows, "A02")["id"]
+    }
     assert a[("de", "GMBHK")] == "GmbH &amp; Co. KG"
     assert a[("en", "STIFT")] == "foundation (private)"
     sq = [r for r in rows if r["class"] == "SQ" and r["name"] == "total"]
@@ -165,7 +171,7 @@ def test_texts_in_both_languages_and_as_html(rows):
 
 
 def test_ids_join_translations_and_are_unique(rows):
-    """Groups, questions and subquestions have the same id in every language; question and SQ ids never clash."""
+    """Groups, questions, subquestions keep their id in every language; question and SQ ids never clash."""
     for cls in ("G", "Q", "SQ"):
         de = [r["id"] for r in rows if r["class"] == cls and r["language"] == "de"]
         en = [r["id"] for r in rows if r["class"] == cls and r["language"] == "en"]
@@ -178,7 +184,7 @@ def test_ids_join_translations_and_are_unique(rows):
 
 
 def test_fields_are_quoted_like_phps_fputcsv(structure_path):
-    """A value with a space or a quote is quoted (inner quotes doubled), a plain code is not (as LimeSurvey)."""
+    """A value with a space or a quote is quoted (quotes doubled), a plain code is not (as LimeSurvey)."""
     text = structure_path.read_bytes().decode("utf-8")
     assert '\t"Name der Organisation / Kölner Niederlassung"\t' in text
     assert "\tA01\t" in text and '"A01"' not in text
@@ -199,7 +205,7 @@ def test_reader_parses_our_file_back(ctx, structure_path):
 
 
 def test_reader_parses_the_real_limonaid_export(shared_dir):
-    """LimeSurvey's real export: 12 groups, 18 questions, base language English plus Dutch, types and answers."""
+    """LimeSurvey's real export: 12 groups, 18 questions, English plus Dutch, types and answers."""
     s = field.read_limesurvey_structure(shared_dir / LIMONAID)
     assert s.languages == ["en", "nl"]
     assert len(s.groups) == 12 and len(s.questions) == 18
@@ -212,7 +218,14 @@ def test_reader_parses_the_real_limonaid_export(shared_dir):
     k = s.question("nrOfDMQs")
     assert (k.type, k.attributes["min_num_value_n"], k.attributes["max_num_value_n"]) == ("K", "5", "50")
     assert s.question("gender").i18n["other_replace_text"] == {"en": "I am "}
-    assert field.response_columns(s)[:6] == ["country", "localDistance", "age", "gender", "gender[other]", "work[ptnts]"]
+    assert field.response_columns(s)[:6] == [
+        "country",
+        "localDistance",
+        "age",
+        "gender",
+        "gender[other]",
+        "work[ptnts]",
+    ]
 
 
 def test_reader_refuses_files_that_are_not_structures(tmp_path):
@@ -224,7 +237,9 @@ def test_reader_refuses_files_that_are_not_structures(tmp_path):
     with pytest.raises(DataError, match=r"table\.csv: Das ist keine LimeSurvey-Strukturdatei"):
         field.read_limesurvey_structure(p)
     e = tmp_path / "empty.txt"
-    e.write_text("\t".join(field.STRUCTURE_COLUMNS) + "\r\n" + "\t\tS\t\tlanguage\t\tde" + "\r\n", encoding="utf-8")
+    e.write_text(
+        "\t".join(field.STRUCTURE_COLUMNS) + "\r\n" + "\t\tS\t\tlanguage\t\tde" + "\r\n", encoding="utf-8"
+    )
     with pytest.raises(DataError, match="keine Fragen"):
         field.read_limesurvey_structure(e, lang="de")
     with pytest.raises(DataError, match="no questions"):
@@ -232,7 +247,7 @@ def test_reader_refuses_files_that_are_not_structures(tmp_path):
 
 
 def test_reader_applies_the_importers_bom_and_quote_rules(tmp_path):
-    """A BOM before the header and Excel's extra quotes around a value are removed, as TSVImportSurvey does."""
+    """A BOM before the header and Excel's extra quotes around a value go, as in TSVImportSurvey."""
     head = "\t".join(field.STRUCTURE_COLUMNS)
     row = ["", "", "Q", "S", "Q1", "1", '"""Quoted"""', "", "de"] + [""] * 137
     p = tmp_path / "s.txt"
@@ -247,7 +262,9 @@ def test_limesurvey_code_repairs_like_the_importer():
     assert field.limesurvey_code("A05", kind="question") == "A05"
     assert field.limesurvey_code("a_b-1", kind="question") == "ab1"
     assert field.limesurvey_code("1x", kind="question") == "q1x"
-    assert field.limesurvey_code("3a", kind="subquestion") == "3a"  # valid: subquestions may start with a digit
+    assert (
+        field.limesurvey_code("3a", kind="subquestion") == "3a"
+    )  # valid: subquestions may start with a digit
     assert field.limesurvey_code("3-a", kind="subquestion") == "sq3a"
     assert field.limesurvey_code("GMBHK2", kind="answer") == "GMBHK"
     with pytest.raises(ConfigError, match="'kind'"):
@@ -265,11 +282,15 @@ def test_the_instrument_passes_limesurveys_code_rules_unchanged(ctx):
 def test_codes_that_differ_only_in_case_collide(ctx, tmp_path):
     """Two multiple-choice options 'Team' and 'team' are one LimeSurvey subquestion: refused, naming both."""
     _, q = ctx
-    bad = replace_item(q, "D07", options=[opt("Team", "Team"), opt("team", "Team klein"), opt("keine", "keine")])
+    bad = replace_item(
+        q, "D07", options=[opt("Team", "Team"), opt("team", "Team klein"), opt("keine", "keine")]
+    )
     with pytest.raises(InstrumentError) as exc:
         field.write_limesurvey_structure(bad, tmp_path / "x.txt")
     msg = str(exc.value)
-    assert "Item D07: die Codes „Team“ und „team“ sind nach LimeSurveys Code-Regeln derselbe Code („team“" in msg
+    assert (
+        "Item D07: die Codes „Team“ und „team“ sind nach LimeSurveys Code-Regeln derselbe Code („team“" in msg
+    )
     assert not (tmp_path / "x.txt").exists()
 
 
@@ -316,14 +337,23 @@ def test_skeleton_from_the_real_limonaid_export_loads(shared_dir, tmp_path):
     assert k.meta.title.de == "Your COVID-19 Risk: minimal survey"
     assert k.item("country").type == "single" and k.item("country").required
     assert k.item("gender").other and [o.code for o in k.options_of(k.item("gender"))] == [
-        "fem", "male", "enby", "unknw"
+        "fem",
+        "male",
+        "enby",
+        "unknw",
     ]
     assert k.item("work").type == "multi" and k.item("siTrigger").other
     nr = k.item("nrOfDMQs")
-    assert nr.type == "multinumeric" and [(s.code, s.min, s.max, s.integer) for s in nr.subs] == [("nr", 5, 50, True)]
+    assert nr.type == "multinumeric" and [(s.code, s.min, s.max, s.integer) for s in nr.subs] == [
+        ("nr", 5, 50, True)
+    ]
     assert all(it.scoring.kind == "none" for _, it in k.iter_items())
     listed = {(u.code, u.kind) for u in res.untranslated}
-    assert {("localDistance", "question"), ("AttExWeirdSeq", "question"), ("AttExLonelySeq", "question")} <= listed
+    assert {
+        ("localDistance", "question"),
+        ("AttExWeirdSeq", "question"),
+        ("AttExLonelySeq", "question"),
+    } <= listed
     assert ("AttExExWeird", "setting") in listed and ("siIntention", "setting") in listed
     assert any("keine deutschen Texte" in u.reason for u in res.untranslated)
     text = res.questionnaire.read_text(encoding="utf-8")
@@ -346,31 +376,65 @@ def _structure(tmp_path, questions, *, name="s.txt"):
     lines = ["\t".join(head), row(**{"class": "S", "name": "language", "text": "de"})]
     lines.append(row(**{"id": "1", "class": "G", "type/scale": "1", "name": "Gruppe", "language": "de"}))
     for i, (code, qtype, subs, answers) in enumerate(questions, start=10):
-        lines.append(row(**{"id": str(i), "class": "Q", "type/scale": qtype, "name": code, "text": f"Frage {code}",
-                            "language": "de", "mandatory": "N", "other": "N"}))
+        lines.append(
+            row(
+                **{
+                    "id": str(i),
+                    "class": "Q",
+                    "type/scale": qtype,
+                    "name": code,
+                    "text": f"Frage {code}",
+                    "language": "de",
+                    "mandatory": "N",
+                    "other": "N",
+                }
+            )
+        )
         for j, sc in enumerate(subs):
-            lines.append(row(**{"id": str(100 * i + j), "class": "SQ", "name": sc, "text": f"Teil {sc}",
-                                "language": "de"}))
+            lines.append(
+                row(
+                    **{
+                        "id": str(100 * i + j),
+                        "class": "SQ",
+                        "name": sc,
+                        "text": f"Teil {sc}",
+                        "language": "de",
+                    }
+                )
+            )
         for ac in answers:
-            lines.append(row(**{"id": str(i), "class": "A", "type/scale": "0", "name": ac, "text": f"Antwort {ac}",
-                                "language": "de"}))
+            lines.append(
+                row(
+                    **{
+                        "id": str(i),
+                        "class": "A",
+                        "type/scale": "0",
+                        "name": ac,
+                        "text": f"Antwort {ac}",
+                        "language": "de",
+                    }
+                )
+            )
     p = tmp_path / name
     p.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
     return p
 
 
 def test_unknown_question_types_are_listed_not_dropped(tmp_path):
-    """Dates, rankings, uploads, number arrays, comments and text displays are listed with type and columns."""
-    p = _structure(tmp_path, [
-        ("Q1", "L", [], ["a", "b"]),
-        ("Datum", "D", [], []),
-        ("Rang", "R", [], ["x", "y", "z"]),
-        ("Datei", "|", [], []),
-        ("Zahlen", ":", ["r1"], []),
-        ("Kommentar", "O", [], ["a"]),
-        ("Hinweis", "X", [], []),
-        ("Q2", "M", ["m1", "m2"], []),
-    ])
+    """Dates, rankings, uploads, number arrays, comments, text displays: listed with type and columns."""
+    p = _structure(
+        tmp_path,
+        [
+            ("Q1", "L", [], ["a", "b"]),
+            ("Datum", "D", [], []),
+            ("Rang", "R", [], ["x", "y", "z"]),
+            ("Datei", "|", [], []),
+            ("Zahlen", ":", ["r1"], []),
+            ("Kommentar", "O", [], ["a"]),
+            ("Hinweis", "X", [], []),
+            ("Q2", "M", ["m1", "m2"], []),
+        ],
+    )
     res = field.write_questionnaire_skeleton(p, tmp_path / "out", qid="stadt2011")
     k = load_questionnaire(res.questionnaire)
     assert list(k.items) == ["Q1", "Q2"]
@@ -389,8 +453,9 @@ def test_codes_that_collide_after_the_rules_stop_the_skeleton(tmp_path):
     p = _structure(tmp_path, [("Q1", "M", ["a_b", "ab"], [])])
     with pytest.raises(DataError) as exc:
         field.write_questionnaire_skeleton(p, tmp_path / "out")
-    assert "die Codes „a_b“ und „ab“ (Unterfragen von Q1) ergeben nach LimeSurveys Code-Regeln denselben Code „ab“" in str(
-        exc.value
+    assert (
+        "die Codes „a_b“ und „ab“ (Unterfragen von Q1) ergeben nach LimeSurveys Code-Regeln "
+        "denselben Code „ab“" in str(exc.value)
     )
     p2 = _structure(tmp_path, [("Q1", "L", [], ["GMBHK1", "GMBHK2"])], name="s2.txt")
     with pytest.raises(DataError, match="„GMBHK“ und „GMBHK2“|„GMBHK1“ und „GMBHK2“"):
@@ -414,13 +479,22 @@ def test_workbook_has_a_sheet_per_section_and_hidden_metadata(ctx, form_path):
     _, q = ctx
     wb = openpyxl.load_workbook(form_path)
     assert wb.sheetnames == [
-        "Hinweise", "A Profil", "B Vielfaltsdimensionen", "C Maßnahmen je Handlungsfeld",
-        "D Strategie und Organisation", "E Ergebnisse und Wirkung", "F Freitexte", "G Kontakt und Einwilligungen",
-        "_listen", "_vielfalt",
+        "Hinweise",
+        "A Profil",
+        "B Vielfaltsdimensionen",
+        "C Maßnahmen je Handlungsfeld",
+        "D Strategie und Organisation",
+        "E Ergebnisse und Wirkung",
+        "F Freitexte",
+        "G Kontakt und Einwilligungen",
+        "_listen",
+        "_vielfalt",
     ]
     assert wb["_vielfalt"].sheet_state == "hidden" and wb["_listen"].sheet_state == "hidden"
     assert wb.security.lockStructure
-    meta = {r[0]: r[1] for r in wb["_vielfalt"].iter_rows(values_only=True) if r[0] and r[1] and r[0] != "code"}
+    meta = {
+        r[0]: r[1] for r in wb["_vielfalt"].iter_rows(values_only=True) if r[0] and r[1] and r[0] != "code"
+    }
     assert meta["format"] == "vielfalt-teilnahmebogen" and meta["edition"] == "demo2010"
     assert (meta["questionnaire"], meta["version"], meta["sha256"]) == ("vg2010", "1.0", q.sha256())
     codes = [r[0] for r in wb["_vielfalt"].iter_rows(min_row=10, values_only=True)]
@@ -455,9 +529,12 @@ def test_answer_cells_carry_data_validation(form_path):
     ref = wb.defined_names[dv.formula1].attr_text
     sheet, rng = ref.split("!")
     values = [c.value for row in wb[sheet.strip("'")][rng.replace("$", "")] for c in row]
-    assert values == ["privatwirtschaftlich", "öffentlich-rechtlich (Verwaltung, Körperschaft, Anstalt)",
-                      "öffentliches Unternehmen (mehrheitlich in öffentlicher Hand)",
-                      "gemeinnützig, privat (Verein, gGmbH, kirchlich)"]
+    assert values == [
+        "privatwirtschaftlich",
+        "öffentlich-rechtlich (Verwaltung, Körperschaft, Anstalt)",
+        "öffentliches Unternehmen (mehrheitlich in öffentlicher Hand)",
+        "gemeinnützig, privat (Verein, gGmbH, kirchlich)",
+    ]
     a02 = _validation_of(ws, f"C{where['A02']}")
     ref = wb.defined_names[a02.formula1].attr_text
     assert ref.endswith("$16")  # 15 legal forms plus "Sonstiges"
@@ -465,21 +542,27 @@ def test_answer_cells_carry_data_validation(form_path):
     assert (n.type, n.operator, n.formula1) == ("whole", "between", "1")
     t = _validation_of(ws, f"C{where['A01']}")
     assert (t.type, t.formula1) == ("textLength", "200")
-    d = _validation_of(wb["Hinweise"], next(c.coordinate for c in wb["Hinweise"]["C"] if not c.protection.locked))
+    d = _validation_of(
+        wb["Hinweise"], next(c.coordinate for c in wb["Hinweise"]["C"] if not c.protection.locked)
+    )
     assert d.type == "date"
 
 
 def test_workbook_is_deterministic_and_formula_safe(ctx, form_path, tmp_path):
     """Same bytes twice; a hostile label starting with '=' is written as text with an apostrophe."""
     ed, q = ctx
-    assert field.write_form_xlsx(q, tmp_path / "again.xlsx", edition=ed).read_bytes() == form_path.read_bytes()
+    assert (
+        field.write_form_xlsx(q, tmp_path / "again.xlsx", edition=ed).read_bytes() == form_path.read_bytes()
+    )
     with zipfile.ZipFile(form_path) as zf:
         infos = zf.infolist()
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
         assert b"2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")
     hostile = replace_item(q, "F02", label=Label(de='=HYPERLINK("http://x";"klick")', en="x"))
     hostile = replace_item(
-        hostile, "A04", options=[opt("PRIV", "- privat -"), opt("OER", "@öffentlich"), opt("GEM", "+gemeinnützig")]
+        hostile,
+        "A04",
+        options=[opt("PRIV", "- privat -"), opt("OER", "@öffentlich"), opt("GEM", "+gemeinnützig")],
     )
     p = field.write_form_xlsx(hostile, tmp_path / "hostile.xlsx", edition=ed)
     wb = openpyxl.load_workbook(p)
@@ -559,7 +642,9 @@ def test_a_filled_workbook_comes_back_through_intake(ctx, form_path, tmp_path):
     assert report.failures[report.failures["severity"] == "error"].empty
     got = report.accepted.iloc[0]
     assert got["response_id"] == "rheinufer" and str(got["submitdate"]) == "2010-02-03 00:00:00"
-    assert got["A01"] == "Rheinufer Werkstätten GmbH & Co. KG" and got["A02"] == "GMBHK" and got["A04"] == "PRIV"
+    assert (
+        got["A01"] == "Rheinufer Werkstätten GmbH & Co. KG" and got["A02"] == "GMBHK" and got["A04"] == "PRIV"
+    )
     assert (got["A05[total]"], got["A05[teilzeit]"], got["A06"]) == (48.0, 12.0, "U10")
     assert bool(got["B01[alter]"]) and not bool(got["B01[herkunft]"]) and got["B01[other]"] == "Lebensphasen"
     assert (got["B02"], got["D01"], got["D02"], got["D03"]) == ("FAM", "2", True, "INH")
@@ -569,7 +654,7 @@ def test_a_filled_workbook_comes_back_through_intake(ctx, form_path, tmp_path):
 
 
 def test_filled_forms_in_a_folder_and_auto_detected(ctx, form_path, tmp_path):
-    """A folder with dialect form reads every workbook; dialect auto recognises a form by its metadata sheet."""
+    """A folder with dialect form reads every workbook; dialect auto recognises a form by its metadata."""
     ed, q = ctx
     folder = tmp_path / "formulare"
     folder.mkdir()
@@ -581,7 +666,9 @@ def test_filled_forms_in_a_folder_and_auto_detected(ctx, form_path, tmp_path):
     assert [s["file"] for s in report.sources] == ["a.xlsx", "b.xlsx"]
     auto = validate_files(ed, q, [(InputFile(file="a.xlsx", source="x"), folder / "a.xlsx")])
     assert auto.n_accepted == 1 and auto.sources[0]["dialect"] == "form"
-    assert ingest.is_form(folder / "a.xlsx") and not ingest.is_form(ROOT / "data" / "demo2010" / "responses_excel.xlsx")
+    assert ingest.is_form(folder / "a.xlsx") and not ingest.is_form(
+        ROOT / "data" / "demo2010" / "responses_excel.xlsx"
+    )
     empty = tmp_path / "leer"
     empty.mkdir()
     with pytest.raises(DataError, match="keine ausgefüllten Formulare"):
@@ -589,9 +676,11 @@ def test_filled_forms_in_a_folder_and_auto_detected(ctx, form_path, tmp_path):
 
 
 def test_a_value_typed_over_a_list_is_quarantined_naming_sheet_cell_value_and_fix(ctx, form_path, tmp_path):
-    """'vielleicht' pasted over the A04 list and 'ja' over a tick: the row is quarantined with where and how."""
+    """'vielleicht' pasted over the A04 list, 'jein' over a tick: quarantined, saying where and how."""
     ed, q = ctx
-    p = fill(form_path, {**ANSWERS, "A04": "vielleicht", "C01[stellenanzDivers]": "jein"}, tmp_path / "f.xlsx")
+    p = fill(
+        form_path, {**ANSWERS, "A04": "vielleicht", "C01[stellenanzDivers]": "jein"}, tmp_path / "f.xlsx"
+    )
     report = validate_files(ed, q, [(InputFile(file=p.name, dialect="form", source="formular"), p)])
     assert report.n_quarantined == 1 and report.n_accepted == 0
     wb = openpyxl.load_workbook(p)
@@ -602,11 +691,14 @@ def test_a_value_typed_over_a_list_is_quarantined_naming_sheet_cell_value_and_fi
     )
     assert f.at["A04", "fix"] == FIXES["form_not_in_list"]["de"].format(
         allowed="„privatwirtschaftlich“, „öffentlich-rechtlich (Verwaltung, Körperschaft, Anstalt)“, "
-        "„öffentliches Unternehmen (mehrheitlich in öffentlicher Hand)“, „gemeinnützig, privat (Verein, gGmbH, "
-        "kirchlich)“"
+        "„öffentliches Unternehmen (mehrheitlich in öffentlicher Hand)“, "
+        "„gemeinnützig, privat (Verein, gGmbH, kirchlich)“"
     )
     assert "Blatt „C Maßnahmen je Handlungsfeld“" in f.at["C01[stellenanzDivers]", "reason"]
-    assert "„jein“" in f.at["C01[stellenanzDivers]", "reason"] and "(„x“)" in f.at["C01[stellenanzDivers]", "fix"]
+    assert (
+        "„jein“" in f.at["C01[stellenanzDivers]", "reason"]
+        and "(„x“)" in f.at["C01[stellenanzDivers]", "fix"]
+    )
     reason = report.quarantine.iloc[0]["reason"]
     assert f"Zelle C{row}: „vielleicht“ steht nicht in der Auswahlliste" in reason
 
@@ -615,15 +707,22 @@ def test_other_findings_of_a_form_name_the_cell(ctx, form_path, tmp_path):
     """A cross-field problem (part-timers above the total) names the sheet and cell of the form."""
     ed, q = ctx
     p = fill(form_path, {**ANSWERS, "A05[teilzeit]": 60}, tmp_path / "g.xlsx")
-    report = validate_files(ed, q, [(InputFile(file=p.name, dialect="form", source="formular"), p)], lang="en")
+    report = validate_files(
+        ed, q, [(InputFile(file=p.name, dialect="form", source="formular"), p)], lang="en"
+    )
     reason = report.failures.set_index("check").at["check_le", "reason"]
-    assert reason.startswith("File g.xlsx, sheet 'A Profil', cell C") and "more part-timers than employees" in reason
+    assert (
+        reason.startswith("File g.xlsx, sheet 'A Profil', cell C")
+        and "more part-timers than employees" in reason
+    )
 
 
 def test_a_workbook_from_another_edition_or_version_is_refused_naming_both(ctx, tmp_path):
     """Another edition's form and a form of another instrument version stop with a DataError naming both."""
     ed, q = ctx
-    other = field.write_form_xlsx(q, tmp_path / "old.xlsx", edition=ed.model_copy(update={"edition": "demo2009"}))
+    other = field.write_form_xlsx(
+        q, tmp_path / "old.xlsx", edition=ed.model_copy(update={"edition": "demo2009"})
+    )
     p = fill(other, ANSWERS, tmp_path / "old_filled.xlsx")
     with pytest.raises(DataError) as exc:
         validate_files(ed, q, [(InputFile(file=p.name, dialect="form", source="f"), p)])
@@ -631,9 +730,14 @@ def test_a_workbook_from_another_edition_or_version_is_refused_naming_both(ctx, 
         "old_filled.xlsx: Das Formular gehört zur Edition „demo2009“, eingelesen wird die Edition „demo2010“"
     )
     older = q.model_copy(update={"meta": q.meta.model_copy(update={"version": "0.9"})})
-    p2 = fill(field.write_form_xlsx(older, tmp_path / "v09.xlsx", edition=ed), ANSWERS, tmp_path / "v09_f.xlsx")
-    with pytest.raises(DataError, match=r"Fragebogen vg2010 Version 0\.9 erstellt, die Edition demo2010 verwendet "
-                                        r"vg2010 Version 1\.0"):
+    p2 = fill(
+        field.write_form_xlsx(older, tmp_path / "v09.xlsx", edition=ed), ANSWERS, tmp_path / "v09_f.xlsx"
+    )
+    with pytest.raises(
+        DataError,
+        match=r"Fragebogen vg2010 Version 0\.9 erstellt, die Edition demo2010 verwendet "
+        r"vg2010 Version 1\.0",
+    ):
         validate_files(ed, q, [(InputFile(file=p2.name, dialect="form", source="f"), p2)])
 
 
@@ -664,7 +768,9 @@ def test_a_damaged_form_is_refused(ctx, form_path, tmp_path):
     next(r for r in ws.iter_rows() if r[0].value == "edition")[1].value = None
     p = tmp_path / "d.xlsx"
     wb.save(p)
-    with pytest.raises(DataError, match="Das Formular ist beschädigt: auf dem Blatt „_vielfalt“ fehlen edition"):
+    with pytest.raises(
+        DataError, match="Das Formular ist beschädigt: auf dem Blatt „_vielfalt“ fehlen edition"
+    ):
         ingest.read_form(p)
 
 
@@ -680,7 +786,11 @@ def test_html_form_is_german_escaped_and_shows_every_code(ctx, tmp_path):
     for col in q.columns():
         if col.endswith("[other]"):
             continue
-        code = col.split("[")[0] if q.item(col.split("[")[0]).type in ("single", "multi", "yesno", "text") else col
+        code = (
+            col.split("[")[0]
+            if q.item(col.split("[")[0]).type in ("single", "multi", "yesno", "text")
+            else col
+        )
         assert f">{code}<" in text.replace("</span>", "<") or f">{code.split('[')[0]}<" in text, col
     assert "Edition demo2010 · Fragebogen vg2010, Version 1.0" in text
     en = field.write_form_html(q, tmp_path / "e.html", edition=ed, lang="en").read_text(encoding="utf-8")
@@ -692,7 +802,9 @@ def test_pdf_form_when_chromium_is_installed(ctx, tmp_path):
     """With Debian's chromium the form prints to a PDF, byte-identical on a second run."""
     ed, q = ctx
     if field.find_browser() is None:
-        pytest.skip("no chromium installed (apt-get install chromium); --to pdf is then refused with a message")
+        pytest.skip(
+            "no chromium installed (apt-get install chromium); --to pdf is then refused with a message"
+        )
     a = field.write_form_pdf(q, tmp_path / "a.pdf", edition=ed)
     b = field.write_form_pdf(q, tmp_path / "b.pdf", edition=ed)
     assert a.read_bytes().startswith(b"%PDF") and len(a.read_bytes()) > 10_000
@@ -727,7 +839,10 @@ def test_cli_writes_structure_and_workbook_under_runs_field(project, capsys):
     base = project / "runs" / "field" / "demo2010"
     assert (base / "limesurvey_demo2010.txt").is_file() and (base / "teilnahmebogen_demo2010.xlsx").is_file()
     assert (base / "teilnahmebogen_demo2010.html").is_file()
-    assert "LimeSurvey-Struktur: runs/field/demo2010/limesurvey_demo2010.txt (S 36, SL 16, G 14, Q 80, SQ 248, A 114)" in out
+    assert (
+        "LimeSurvey-Struktur: runs/field/demo2010/limesurvey_demo2010.txt "
+        "(S 36, SL 16, G 14, Q 80, SQ 248, A 114)" in out
+    )
     assert "Ausfüllbarer Teilnahmebogen:" in out
 
 
@@ -736,8 +851,20 @@ def test_cli_reads_a_structure_into_a_skeleton(project, capsys, structure_path, 
     from vielfalt.cli import main
 
     out_dir = tmp_path / "gerüst"
-    code = main(["--project", str(project), "field", "koeln2011", "--from-limesurvey", str(structure_path),
-                 "--out", str(out_dir), "--id", "vg2011"])
+    code = main(
+        [
+            "--project",
+            str(project),
+            "field",
+            "koeln2011",
+            "--from-limesurvey",
+            str(structure_path),
+            "--out",
+            str(out_dir),
+            "--id",
+            "vg2011",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "Fragebogen-Gerüst:" in printed and "(40 Fragen, 7 Abschnitte)" in printed
@@ -745,10 +872,13 @@ def test_cli_reads_a_structure_into_a_skeleton(project, capsys, structure_path, 
 
 
 def test_cli_errors_are_messages_with_exit_2(project, capsys, tmp_path):
-    """A missing structure file, an unknown edition and a bad edition id exit 2 with a message, no traceback."""
+    """A missing structure file, an unknown or bad edition id: exit 2 with a message, no traceback."""
     from vielfalt.cli import main
 
-    assert main(["--project", str(project), "field", "demo2010", "--from-limesurvey", str(tmp_path / "x.txt")]) == 2
+    assert (
+        main(["--project", str(project), "field", "demo2010", "--from-limesurvey", str(tmp_path / "x.txt")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert err.startswith("Fehler: ") and "nicht gefunden" in err and "Traceback" not in err
     assert main(["--project", str(project), "field", "nope2099", "--to", "xlsx"]) == 2
@@ -760,11 +890,35 @@ def test_cli_errors_are_messages_with_exit_2(project, capsys, tmp_path):
 def test_cli_field_runs_as_a_console_command(project):
     """The installed entry point prints German and exits 0 (subprocess, as a user runs it)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "vielfalt.cli", "--project", str(project), "field", "demo2010", "--to", "limesurvey"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "vielfalt.cli",
+            "--project",
+            str(project),
+            "field",
+            "demo2010",
+            "--to",
+            "limesurvey",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "In LimeSurvey: Umfrage erstellen → Importieren" in proc.stdout
+
+
+def test_cli_validate_recognises_a_filled_form(project, form_path, tmp_path, capsys):
+    """`vielfalt validate FORM --edition ED` reads a filled form without being told its dialect."""
+    from vielfalt.cli import main
+
+    p = fill(form_path, ANSWERS, tmp_path / "rheinufer.xlsx")
+    assert main(["--project", str(project), "validate", str(p), "--edition", "demo2010"]) == 0
+    assert "angenommen: 1, zurückgestellt: 0" in capsys.readouterr().out
+    bad = fill(form_path, {**ANSWERS, "A04": "vielleicht"}, tmp_path / "bad.xlsx")
+    assert main(["--project", str(project), "validate", str(bad), "--edition", "demo2010"]) == 1
+    assert "Blatt „A Profil“, Zelle C" in capsys.readouterr().out
 
 
 def test_write_demo_forms(project):
@@ -777,7 +931,7 @@ def test_write_demo_forms(project):
 
 # --- hygiene --------------------------------------------------------------------------------------------
 def test_every_message_has_both_languages():
-    """field's messages (and validate's new form messages) exist in German and English with the same fields."""
+    """field's messages and validate's form messages exist in German and English, same fields."""
     for table in (field.MESSAGES, {k: v for k, v in MESSAGES.items() if k.startswith("form_")}):
         for key, texts in table.items():
             assert set(texts) == {"de", "en"}, key

@@ -83,14 +83,17 @@ def render_export(
         elif qq.type == "Y":
             v = values.to_numpy(dtype=object)
             if answers == "long":
-                v = np.array([{"Y": words["yes"], "N": words["no"]}.get(x, words["na"]) for x in v], dtype=object)
+                v = np.array(
+                    [{"Y": words["yes"], "N": words["no"]}.get(x, words["na"]) for x in v], dtype=object
+                )
             out = v
         elif qq.type in ("L", "!", "F") and sub != "other":
             v = values.to_numpy(dtype=object)
             if answers == "long":
                 texts = {a.code: a.texts[lang] for a in qq.answers}  # as LimeSurvey stores them (HTML)
                 v = np.array(
-                    [words["other"] if x == "-oth-" else texts.get(x, "") if x else "" for x in v], dtype=object
+                    [words["other"] if x == "-oth-" else texts.get(x, "") if x else "" for x in v],
+                    dtype=object,
                 )
             out = np.array(["" if x is None else x for x in v], dtype=object)
         else:
@@ -103,7 +106,9 @@ def render_export(
     return heads, cells, meta
 
 
-def write_export(path: Path, heads: list[str], cells: list[np.ndarray], meta: list[np.ndarray], fmt: str) -> Path:
+def write_export(
+    path: Path, heads: list[str], cells: list[np.ndarray], meta: list[np.ndarray], fmt: str
+) -> Path:
     """Write the export as LimeSurvey's CsvWriter (BOM, ';', all quoted, CRLF, blank last line) or as XLSX."""
     if fmt == "csv":
         header = ("\ufeff" + ";".join(f'"{h}"' for h in heads) + "\r\n").encode("utf-8")
@@ -213,8 +218,19 @@ def test_structure_to_skeleton_gives_back_the_instrument(ctx, structure, tmp_pat
     assert [(s.id, s.label) for s in q.sections] == [(s.id, s.label) for s in k.sections]
     assert k.columns() == q.columns()
     for (_, a), (_, b) in zip(q.iter_items(), k.iter_items(), strict=True):
-        for attr in ("id", "type", "label", "help", "required", "other", "maxlen", "pattern", "integer", "min",
-                     "max"):
+        for attr in (
+            "id",
+            "type",
+            "label",
+            "help",
+            "required",
+            "other",
+            "maxlen",
+            "pattern",
+            "integer",
+            "min",
+            "max",
+        ):
             assert getattr(a, attr) == getattr(b, attr), (a.id, attr)
         assert [(o.code, o.label, o.exclusive) for o in q.options_of(a)] == [
             (o.code, o.label, o.exclusive) for o in k.options_of(b)

@@ -1095,6 +1095,16 @@ def response_columns(structure: SurveyStructure) -> list[str]:
     multiple-short-text and array questions; ``Q[SQ][1]``/``Q[SQ][2]`` for dual-scale arrays,
     ``Q[Y_X]`` for number/text arrays, ``Q[SQcomment]`` for multiple choice with comments, ``Q[comment]``
     for a list with comment, ``Q[1]``… for rankings. Text displays (``X``) have none.
+
+    Parameters
+    ----------
+    structure : SurveyStructure
+        From :func:`read_limesurvey_structure`.
+
+    Returns
+    -------
+    list of str
+        In survey order; intake resolves them (and their ``Q_SQ`` forms) against the instrument's columns.
     """
     cols: list[str] = []
     for qq in structure.questions:
