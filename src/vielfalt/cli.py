@@ -101,7 +101,14 @@ def run_edition(
     ed, q = load_context(root, edition)
     lang = lang or ed.language
     inputs = {f"data/{ed.edition}/{i.file}": resolve_data_path(root, ed, i.file) for i in ed.inputs}
-    inputs = {k: v for k, v in inputs.items() if v.is_file()}
+    # everything else in the edition's data folder is an input of some stage too (returned rating
+    # sheets, site-visit results, votes): hash it all, files and folders, so a replay can name a change
+    data_dir = root / "data" / ed.edition
+    if data_dir.is_dir():
+        for p in sorted(data_dir.iterdir()):
+            if not p.name.startswith("."):
+                inputs.setdefault(f"data/{ed.edition}/{p.name}", p)
+    inputs = {k: v for k, v in inputs.items() if v.is_file() or v.is_dir()}
     inputs[f"params/editions/{ed.edition}.yaml"] = root / "params" / "editions" / f"{ed.edition}.yaml"
     inputs[f"params/questionnaire/{q.meta.id}.yaml"] = root / "params" / "questionnaire" / f"{q.meta.id}.yaml"
     stem = {name: s for name, s, _ in STAGES}
@@ -299,7 +306,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     missing = []
     for i in ed.inputs:
         p = resolve_data_path(root, ed, i.file)
-        ok = p.is_file()
+        ok = p.is_file() or (i.dialect == "form" and p.is_dir())
         print(f"  [{'x' if ok else ' '}] data/{ed.edition}/{i.file} ({i.dialect}, Quelle {i.source})")
         if not ok:
             missing.append(i.file)
