@@ -49,4 +49,4 @@ out.table.round(3)
 # und ohne Namen als `site_visits/blind_<Edition>.csv`.
 
 # %%
-out.plan.drop(columns=["contact", "phone", "email"])
+out.plan_view

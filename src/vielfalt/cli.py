@@ -101,7 +101,14 @@ def run_edition(
     ed, q = load_context(root, edition)
     lang = lang or ed.language
     inputs = {f"data/{ed.edition}/{i.file}": resolve_data_path(root, ed, i.file) for i in ed.inputs}
-    inputs = {k: v for k, v in inputs.items() if v.is_file()}
+    # everything else in the edition's data folder is an input of some stage too (returned rating
+    # sheets, site-visit results, votes): hash it all, files and folders, so a replay can name a change
+    data_dir = root / "data" / ed.edition
+    if data_dir.is_dir():
+        for p in sorted(data_dir.iterdir()):
+            if not p.name.startswith("."):
+                inputs.setdefault(f"data/{ed.edition}/{p.name}", p)
+    inputs = {k: v for k, v in inputs.items() if v.is_file() or v.is_dir()}
     inputs[f"params/editions/{ed.edition}.yaml"] = root / "params" / "editions" / f"{ed.edition}.yaml"
     inputs[f"params/questionnaire/{q.meta.id}.yaml"] = root / "params" / "questionnaire" / f"{q.meta.id}.yaml"
     stem = {name: s for name, s, _ in STAGES}
@@ -304,7 +311,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     missing = []
     for i in ed.inputs:
         p = resolve_data_path(root, ed, i.file)
-        ok = p.is_file()
+        ok = p.is_file() or (i.dialect == "form" and p.is_dir())
         print(f"  [{'x' if ok else ' '}] data/{ed.edition}/{i.file} ({i.dialect}, Quelle {i.source})")
         if not ok:
             missing.append(i.file)
@@ -432,6 +439,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     stages = _available_stages(root)
     result = run_edition(root, "demo2010", stages, lang=args.lang)
     _print_run(result, root)
+    from vielfalt.field import write_demo_forms
+
+    forms = write_demo_forms(root, "demo2010")
+    print("Fragebogen fürs Feld (LimeSurvey-Import, ausfüllbarer Bogen, Druckfassung):")
+    print("\n".join(f"  {_rel(p, root)}" for p in forms.values()))
+    return 0
+
+
+def cmd_field(args: argparse.Namespace) -> int:
+    """Field the instrument (LimeSurvey structure, fillable workbook, printable form) or read a structure."""
+    from vielfalt import field
+    from vielfalt.edition import EDITION_ID
+    from vielfalt.stages import load_context
+
+    root = find_project_root(args.project)
+    if not EDITION_ID.match(args.edition):
+        msg = f"Editionskennung „{args.edition}“ ist ungültig (nur Buchstaben, Ziffern, - und _)."
+        raise VielfaltError(msg)
+    out = Path(args.out) if args.out else root / "runs" / "field" / args.edition
+    if args.from_limesurvey:
+        res = field.write_questionnaire_skeleton(args.from_limesurvey, out, qid=args.id, lang=args.lang)
+        print("\n".join(field.describe_skeleton(res, lang=args.lang, root=root)))
+        return 0
+    ed, q = load_context(root, args.edition)
+    _, lines = field.write_field_files(q, ed, out, to=args.to, lang=args.lang, root=root)
+    print("\n".join(lines))
     return 0
 
 
@@ -515,6 +548,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--out", default=None)
     s.set_defaults(func=cmd_synth)
+
+    s = sub.add_parser("field", help="Fragebogen ins Feld bringen (LimeSurvey, Excel, Druck) oder einlesen")
+    s.add_argument("edition")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--to", choices=["limesurvey", "xlsx", "html", "pdf", "all"], help="was geschrieben wird")
+    g.add_argument("--from-limesurvey", metavar="DATEI", help="LimeSurvey-Struktur (.txt) → Fragebogen")
+    s.add_argument("--id", default=None, help="Kennung des Fragebogen-Gerüsts (Standard: ls<Umfrage-ID>)")
+    s.add_argument("--out", default=None, help="Ausgabeordner (Standard: runs/field/<Edition>/)")
+    s.add_argument("--lang", choices=["de", "en"], default="de")
+    s.set_defaults(func=cmd_field)
 
     s = sub.add_parser("dashboard", help="Jury-Dashboard mit Voilà auf 127.0.0.1 starten")
     s.add_argument("edition")

@@ -150,7 +150,7 @@ class InputFile(_Frozen):
     """One responses file of the edition, relative to ``data/<edition>/``."""
 
     file: str
-    dialect: Literal["limesurvey", "excel", "auto"] = "auto"
+    dialect: Literal["limesurvey", "excel", "form", "auto"] = "auto"  # form: vielfalt field --to xlsx
     source: str
     sheet: str | None = None
     mapping: dict[str, str] = Field(default_factory=dict)  # heading -> canonical column

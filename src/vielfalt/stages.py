@@ -190,7 +190,7 @@ def intake_stage(
     files = []
     for spec in ed.inputs:
         path = resolve_data_path(project_root, ed, spec.file)
-        if not path.is_file():
+        if not (path.is_file() or (spec.dialect == "form" and path.is_dir())):  # forms: a file or a folder
             msg = (
                 f"Eingabedatei fehlt: {path}. Erwartet wird der Export der Teilnahmebögen "
                 f"({'LimeSurvey-CSV' if spec.dialect == 'limesurvey' else 'Excel/CSV'}) mit einer Zeile je "
@@ -451,6 +451,46 @@ def scoring_stage(
 
 # --- robustness -------------------------------------------------------------------------------------
 
+#: Headings of the rank-statistics and candidate tables as evaluators read them.
+RANK_HEADINGS = {
+    "de": {
+        ENTRY_ID: "Eintrag",
+        "name": "Organisation",
+        "category": "Kategorie",
+        "total": "Punkte",
+        "Nominal": "Rang",
+        "Mean": "Rang Ø",
+        "Median": "Rang Median",
+        "Q5": "Rang 5 %",
+        "Q95": "Rang 95 %",
+        "P_topk": "P(Rang ≤ k)",
+        "k": "k (Plätze)",
+        "status": "Einstufung",
+        "selected": "besucht",
+        "priority": "Priorität",
+        "reasons": "Codes",
+        "reason_text": "Gründe",
+    },
+    "en": {
+        ENTRY_ID: "Entry",
+        "name": "Organisation",
+        "category": "Category",
+        "total": "Points",
+        "Nominal": "Rank",
+        "Mean": "Mean rank",
+        "Median": "Median rank",
+        "Q5": "Rank 5 %",
+        "Q95": "Rank 95 %",
+        "P_topk": "P(rank ≤ k)",
+        "k": "k (places)",
+        "status": "Status",
+        "selected": "visited",
+        "priority": "Priority",
+        "reasons": "Codes",
+        "reason_text": "Reasons",
+    },
+}
+
 
 @dataclass
 class RobustnessResult:
@@ -540,7 +580,8 @@ def robustness_stage(
     table = res.rank_stats.copy()
     table.insert(0, "name", entries["A01"].reindex(table.index))
     table["category"] = [ed.category_scheme.label(str(c), lang) for c in table["category"]]
-    table = table.sort_values(["category", "Nominal", "Median"])
+    table = table.sort_values(["category", "Nominal", "Median"]).rename(columns=RANK_HEADINGS[lang])
+    table.index.name = RANK_HEADINGS[lang][ENTRY_ID]
     return RobustnessResult(
         result=res, table=table, notes=res.notes, summary=sensitivity_summary(res.sensitivity, lang)
     )
@@ -596,6 +637,7 @@ class SiteVisitsResult:
     candidates: pd.DataFrame  # on pseudonyms, as frozen
     table: pd.DataFrame  # for display, with names joined after freezing
     plan: pd.DataFrame
+    plan_view: pd.DataFrame  # the plan for the report: headings in the reader's language, no contact data
     summary: list[str]
     freeze: dict[str, str]
     files: dict[str, Path] = field(default_factory=dict)
@@ -772,12 +814,18 @@ def site_visits_stage(
         candidates.reset_index()[BLIND_COLUMNS],
         run_dir / "site_visits" / f"blind_{ed.edition}.csv",
     )
+    from vielfalt.selection import STATUS_LABELS
+
     table = everyone.copy()
     table["category"] = [ed.category_scheme.label(str(c), lang) for c in table["category"]]
+    table["status"] = [STATUS_LABELS[s][lang] for s in table["status"]]
+    table["selected"] = table["selected"].map({True: "ja", False: "nein"} if lang == "de" else {True: "yes", False: "no"})
+    table = table.rename(columns=RANK_HEADINGS[lang])
     return SiteVisitsResult(
         candidates=candidates,
         table=table,
         plan=plan,
+        plan_view=plan.drop(columns=["contact", "phone", "email"]).rename(columns=heads),
         summary=[
             *selection_summary(candidates, ed, lang),
             (

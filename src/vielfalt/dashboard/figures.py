@@ -323,7 +323,7 @@ def p_topk_bars(
             hovertemplate="%{x}: %{y:.2f}<extra></extra>",
         )
     lo, hi = band
-    fig.add_hrect(y0=lo, y1=hi, fillcolor="#ffbf00", opacity=0.15, line_width=0)
+    fig.add_hrect(y0=lo, y1=hi, fillcolor="#ffbf00", opacity=0.25, line_width=0, layer="below")
     fig.update_layout(
         template="plotly_white",
         height=380,
