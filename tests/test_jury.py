@@ -376,3 +376,28 @@ def test_jury_modules_public_names_have_docstrings():
             obj = getattr(mod, name)
             if callable(obj):
                 assert (obj.__doc__ or "").strip(), f"{m}.{name} has no docstring"
+
+
+def _edition_dict():
+    import yaml
+
+    return yaml.safe_load((ROOT / "params" / "editions" / "demo2010.yaml").read_text(encoding="utf-8"))
+
+
+def test_jury_chair_must_be_a_jury_member():
+    """jury_chair names a jury id, with a did-you-mean for a typo."""
+    from vielfalt.edition import Edition
+
+    data = _edition_dict() | {"jury_chair": "J11"}
+    with pytest.raises(ValueError, match="jury_chair: „J11“ ist kein Jurymitglied"):
+        Edition.model_validate(data)
+
+
+def test_chair_decides_needs_a_chair():
+    """tie_rule chair_decides without jury_chair is refused at load time, not at the tie."""
+    from vielfalt.edition import Edition
+
+    data = _edition_dict() | {"tie_rule": "chair_decides"}
+    data.pop("jury_chair")
+    with pytest.raises(ValueError, match="chair_decides braucht jury_chair"):
+        Edition.model_validate(data)
