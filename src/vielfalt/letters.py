@@ -121,6 +121,7 @@ def letter_data(
     section_labels: dict[str, str],
     category_label: str,
     visits: pd.DataFrame | None = None,
+    option_labels: dict[str, str] | None = None,
     lang: str = "de",
 ) -> Letter:
     """Collect what one participant's letter says; nothing of another participant enters except a mean."""
@@ -168,8 +169,13 @@ def letter_data(
             key = str(k).split(":")[0]
             if bool(v) and key in ("legal_gap", "sgb9_quota"):
                 what = FLAG_LABELS[key][lang]
-                detail = str(k).split(":")[1] if ":" in str(k) else ""
-                legal.append(f"{what}" + (f" ({labels.get(detail, detail)})" if detail else ""))
+                parts = str(k).split(":")
+                detail = (
+                    (option_labels or {}).get(":".join(parts[1:]), labels.get(parts[1], parts[1]))
+                    if len(parts) > 1
+                    else ""
+                )
+                legal.append(f"{what}" + (f": {detail}" if detail else ""))
     visit = None
     if visits is not None and entry_id in visits.index:
         v = visits.loc[entry_id]
@@ -266,7 +272,7 @@ def write_letters(
     """Write ``<run_dir>/letters/brief_<entry_id>.html`` for every accepted entry; returns entry → path."""
     from vielfalt.stages import load_context
 
-    ed, _ = load_context(project_root, edition)
+    ed, q = load_context(project_root, edition)
     lang = lang or ed.language
     run_dir = Path(run_dir)
     final = read_artefact(run_dir, "jury/final_scores", produced_by="jury")
@@ -279,6 +285,9 @@ def write_letters(
     labels = dict(zip(hierarchy["code"], hierarchy["label"], strict=True))
     secs = [c.removesuffix("_post") for c in final.columns if c.endswith("_post") and c != "total_post"]
     section_labels = {s: labels.get(s, s) for s in secs}
+    option_labels = {
+        f"{it.id}:{o.code}": o.label.get(lang) for _, it in q.iter_items() for o in q.options_of(it)
+    }
     out_dir = run_dir / "letters"
     out_dir.mkdir(parents=True, exist_ok=True)
     title = ed.title.get(lang)
@@ -296,6 +305,7 @@ def write_letters(
             section_labels=section_labels,
             category_label=ed.category_scheme.label(str(final.at[e, "category"]), lang),
             visits=visits,
+            option_labels=option_labels,
             lang=lang,
         )
         path = out_dir / f"brief_{e}.html"
