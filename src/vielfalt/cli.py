@@ -282,6 +282,8 @@ def _print_run(result: Any, root: Path) -> None:
         print(f"  Bewertungsbögen ({len(sheets)}): {_rel(sheets[0].parent, root)}/")
     for plan in sorted((Path(result.run_dir) / "site_visits").glob("besuchsplan_*.xlsx")):
         print(f"  Besuchsplan (mit Kontaktdaten, nur Institut): {_rel(plan, root)}")
+    for check in sorted((Path(result.run_dir) / "site_visits").glob("pruefliste_*.xlsx")):
+        print(f"  Prüfliste für die Besuche (ausgefüllt als data/<Edition>/site_visits.xlsx ablegen): {_rel(check, root)}")
     for blind in sorted((Path(result.run_dir) / "site_visits").glob("blind_*.csv")):
         print(f"  Kandidatenliste ohne Namen: {_rel(blind, root)}")
     for page in sorted((Path(result.run_dir) / "jury").glob("jury_*.html")):

@@ -407,7 +407,8 @@ def _read_visit_table(path: Path, lang: str) -> tuple[pd.DataFrame, list[str]]:
 _PLAN_COLUMNS = (
     "Priorität", "Kategorie", "Organisation", "Einstufung", "Punkte (0–100)", "Rang (nominal; 5–95 %)",
     "P(Rang ≤ k)", "Gründe und zu Prüfendes", "Ansprechperson", "Telefon", "E-Mail", "Besuch zugestimmt",
-    "Termin", "Priority", "Category", "Status", "Points (0–100)", "Rank (nominal; 5–95 %)", "P(rank ≤ k)",
+    "Termin", "Angabe im Bogen", "Claimed in the form",
+    "Priority", "Category", "Status", "Points (0–100)", "Rank (nominal; 5–95 %)", "P(rank ≤ k)",
     "Reasons and what to check", "Contact person", "Phone", "E-mail", "Visit agreed", "Date",
 )  # fmt: skip
 
