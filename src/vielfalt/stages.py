@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vielfalt.columns import CATEGORY, ENTRY_ID, REASON, ROW, SOURCE
@@ -703,7 +704,7 @@ def _visit_plan(candidates: pd.DataFrame, entries: pd.DataFrame, ed: Edition, la
             "contact": col("G01[name]"),
             "phone": col("G01[telefon]"),
             "email": col("G01[email]"),
-            "visit_consent": [yes if bool(v) else no for v in consent.fillna(False).astype(bool)],
+            "visit_consent": [yes if v else no for v in consent.eq(True)],
             "date": None,
             "visitors": None,
             "visit_note": None,
@@ -726,7 +727,7 @@ def _visit_checklist(
         for it in c_items:
             for o in it.options:
                 col = f"{it.id}[{o.code}]"
-                if col in e.index and bool(e[col]) and e[col] is not pd.NA:
+                if col in e.index and isinstance(e[col], bool | np.bool_) and e[col]:
                     rows.append((eid, e.get("A01"), col, f"{it.label.get(lang)}: {o.label.get(lang)}"))
         rows.append((eid, e.get("A01"), "E", "Ergebnisse und Wirkung (Belege)" if lang == "de" else "Results (evidence)"))
     heads = ["entry_id", "name", "measure", "measure_text", "result", "rating", "note", "visitor", "legal_resolved"]
