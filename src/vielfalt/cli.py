@@ -102,6 +102,11 @@ def run_edition(
     lang = lang or ed.language
     inputs = {f"data/{ed.edition}/{i.file}": resolve_data_path(root, ed, i.file) for i in ed.inputs}
     inputs = {k: v for k, v in inputs.items() if v.is_file()}
+    data_dir = root / "data" / ed.edition
+    if data_dir.is_dir():  # every other file of the edition (returned rating sheets, …), so verify names it
+        for f in sorted(data_dir.rglob("*")):
+            if f.is_file() and not f.name.startswith("."):
+                inputs.setdefault(f"data/{ed.edition}/{f.relative_to(data_dir).as_posix()}", f)
     inputs[f"params/editions/{ed.edition}.yaml"] = root / "params" / "editions" / f"{ed.edition}.yaml"
     inputs[f"params/questionnaire/{q.meta.id}.yaml"] = root / "params" / "questionnaire" / f"{q.meta.id}.yaml"
     stem = {name: s for name, s, _ in STAGES}
