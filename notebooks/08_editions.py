@@ -31,7 +31,9 @@ lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 from vielfalt import editions_compare
 from vielfalt.dashboard import figures
 
-out = editions_compare.research_stage(project_root, run_dir, archive_dir=archive_dir, editions=editions, lang=lang)
+out = editions_compare.research_stage(
+    project_root, run_dir, archive_dir=archive_dir, editions=editions, lang=lang
+)
 print("\n".join(out.notes))
 
 # %% [markdown]

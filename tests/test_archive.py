@@ -86,7 +86,15 @@ def _toy_run(path: Path, *, total_shift: float = 0.0, optional: bool = False) ->
     write_artefact(entries, path, "intake/entries")
     totals = np.linspace(30, 80, len(entries)) + total_shift
     scores = pd.DataFrame(
-        {"B": totals, "C": totals, "D": totals, "E": totals, "F": totals, "total": totals, "category": entries["category"]},
+        {
+            "B": totals,
+            "C": totals,
+            "D": totals,
+            "E": totals,
+            "F": totals,
+            "total": totals,
+            "category": entries["category"],
+        },
         index=entries.index,
     )
     write_artefact(scores, path, "scoring/scores")
@@ -187,7 +195,9 @@ def test_key_is_keyed_stable_and_sector_aware():
 def test_missing_secret_is_a_clear_german_error_and_nothing_is_written(tmp_path, demo):
     """No environment variable and no secret_file: ConfigError in German, and no archive folder appears."""
     ed, _ = demo
-    with pytest.raises(ConfigError, match="Kein Schlüssel für das Forschungsarchiv der Edition demo2010") as err:
+    with pytest.raises(
+        ConfigError, match="Kein Schlüssel für das Forschungsarchiv der Edition demo2010"
+    ) as err:
         load_secret(ed, project_root=ROOT, environ={})
     assert "Es wurde nichts geschrieben" in str(err.value) and "secrets.token_hex" in str(err.value)
 
@@ -241,7 +251,16 @@ def test_quasi_identifier_levels_by_hand():
             "wz_section": entries["A03"].map(wz_section),
         }
     )
-    assert qi_levels(quasi).to_dict() == {"E1": 0, "E2": 0, "E3": 0, "E4": 2, "E5": 1, "E6": 1, "E7": 1, "E8": 4}
+    assert qi_levels(quasi).to_dict() == {
+        "E1": 0,
+        "E2": 0,
+        "E3": 0,
+        "E4": 2,
+        "E5": 1,
+        "E6": 1,
+        "E7": 1,
+        "E8": 4,
+    }
 
 
 def test_every_published_row_hides_among_at_least_three(toy_tables):
@@ -284,9 +303,12 @@ def test_small_special_category_counts_are_suppressed_with_zero(toy_tables):
     """A11[sb] (Art. 9): 0, 1 and 2 are all suppressed, 3 becomes the band 3–9."""
     ans = toy_tables.tables["answers"]
     sb = ans[ans["column"] == "A11[sb]"]
-    raw = {organisation_key(SECRET, n, s): v for n, s, v in zip(
-        _toy_entries()["A01"], _toy_entries()["A03"], _toy_entries()["A11[sb]"], strict=True
-    )}
+    raw = {
+        organisation_key(SECRET, n, s): v
+        for n, s, v in zip(
+            _toy_entries()["A01"], _toy_entries()["A03"], _toy_entries()["A11[sb]"], strict=True
+        )
+    }
     for _, r in sb.iterrows():
         if raw[r["key"]] < 3:
             assert r["suppressed"] and r["value"] == ""
@@ -361,7 +383,9 @@ def test_archiving_twice_is_idempotent_and_a_change_is_refused(tmp_path, demo):
     assert len(list((archive / "entries").glob("edition=*/part.parquet"))) == 1
 
     changed = _toy_run(tmp_path / "run2", total_shift=1.0)
-    with pytest.raises(DataError, match=r"schon im Archiv .* weicht ab in: scores\. Es wurde nichts geschrieben"):
+    with pytest.raises(
+        DataError, match=r"schon im Archiv .* weicht ab in: scores\. Es wurde nichts geschrieben"
+    ):
         archive_run(changed, ed, q, archive_dir=archive, secret=SECRET)
     assert {p: p.read_bytes() for p in archive.rglob("*") if p.is_file()} == before
     assert archive_run(changed, ed, q, archive_dir=archive, secret=SECRET, replace=True).status == "replaced"
@@ -397,7 +421,9 @@ def _project_with_run(tmp_path: Path, *, close: bool) -> Path:
         shutil.copytree(ROOT / d, proj / d)
     run = proj / "runs" / "demo2010" / "r1"
     _toy_run(run, optional=close)
-    stages = ["intake", "ratings", "scoring"] + (["robustness", "site_visits", "jury", "close"] if close else [])
+    stages = ["intake", "ratings", "scoring"] + (
+        ["robustness", "site_visits", "jury", "close"] if close else []
+    )
     m = RunManifest(
         edition="demo2010",
         run_id="r1",
@@ -452,3 +478,31 @@ def test_summary_tables_mark_suppressed_cells(tmp_path, demo):
     assert part["ohne Kategorie (vergröbert)"] == SUPPRESSED
     assert (part == SUPPRESSED).sum() == 2 and part["Summe"] == len(TOY)
     assert part[part == SUPPRESSED].index.tolist()[0].startswith("Mittlere")
+
+
+def test_cli_archive_without_secret_exits_2_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """`vielfalt archive demo2010` with no secret: German error on stderr, exit 2, no archive folder."""
+    from vielfalt.cli import main
+
+    proj = _project_with_run(tmp_path, close=True)
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    assert main(["--project", str(proj), "archive", "demo2010"]) == 2
+    assert "Kein Schlüssel für das Forschungsarchiv" in capsys.readouterr().err
+    assert not (proj / "archive").exists()
+
+
+def test_cli_archive_twice_then_export(tmp_path, monkeypatch, capsys):
+    """archive → added, again → unchanged; export --profile research writes XLSX and CSVs."""
+    from vielfalt.cli import main
+
+    proj = _project_with_run(tmp_path, close=True)
+    key = tmp_path / "archiv.key"
+    key.write_bytes(SECRET)
+    monkeypatch.setenv(SECRET_ENV, str(key))
+    assert main(["--project", str(proj), "archive", "demo2010"]) == 0
+    assert "aufgenommen" in capsys.readouterr().out
+    assert main(["--project", str(proj), "archive", "demo2010"]) == 0
+    assert "unverändert" in capsys.readouterr().out
+    assert main(["--project", str(proj), "export", "demo2010", "--profile", "research"]) == 0
+    out = proj / "runs" / "exports" / "demo2010" / "research"
+    assert (out / "demo2010_research.xlsx").is_file() and (out / "csv" / "answers.csv").is_file()

@@ -76,7 +76,9 @@ def test_inverse_reads_the_crosswalk_backwards(instruments):
 def test_unknown_item_is_named_with_a_suggestion(tmp_path):
     """A crosswalk naming an item that does not exist stops with an InstrumentError naming it."""
     path = _write(tmp_path, GOOD.replace("{from: E01, to: E04}", "{from: E01, to: E40}"))
-    with pytest.raises(InstrumentError, match=r"renamed\[1\]\.to: Item „E40“ gibt es im Fragebogen vg2015 nicht"):
+    with pytest.raises(
+        InstrumentError, match=r"renamed\[1\]\.to: Item „E40“ gibt es im Fragebogen vg2015 nicht"
+    ):
         load_crosswalk(path)
 
 
@@ -95,7 +97,9 @@ def test_unknown_old_item_and_code_are_named(tmp_path):
 def test_items_not_accounted_for_are_refused(tmp_path):
     """Leaving out the dropped item makes the crosswalk incomplete: B02 is named."""
     path = _write(tmp_path, GOOD.replace("dropped: [{item: B02}]\n", ""))
-    with pytest.raises(InstrumentError, match="Items nur in vg2010, aber weder unter renamed noch dropped: B02"):
+    with pytest.raises(
+        InstrumentError, match="Items nur in vg2010, aber weder unter renamed noch dropped: B02"
+    ):
         load_crosswalk(path)
 
 

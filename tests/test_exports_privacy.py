@@ -58,7 +58,9 @@ def _forbidden(raw: dict[str, pd.DataFrame]) -> set[str]:
                 bad |= {str(v)[:40] for v in entries[col] if isinstance(v, str) and len(v) > 12}
         bad |= {synth.name_stem(str(n)) or str(n) for n in entries["A01"]}
     # free texts are composed from templates that quote option labels: the instrument's own words are public
-    instrument = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "params" / "questionnaire").glob("vg*.yaml"))
+    instrument = " ".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "params" / "questionnaire").glob("vg*.yaml")
+    )
     return {b for b in bad if b not in instrument}
 
 
@@ -123,7 +125,8 @@ def test_small_person_counts_never_appear(research_project, raw):
         from vielfalt.archive import organisation_key
 
         keys = {
-            organisation_key(DEMO_SECRET, n, s): i for i, (n, s) in enumerate(zip(entries["A01"], entries["A03"], strict=True))
+            organisation_key(DEMO_SECRET, n, s): i
+            for i, (n, s) in enumerate(zip(entries["A01"], entries["A03"], strict=True))
         }
         rules = [r for r in research_columns(q, edition) if r.kind in ("band_floor", "share", "band")]
         part = ans[ans["edition"] == ed]

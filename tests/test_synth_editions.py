@@ -49,7 +49,12 @@ def test_repeat_participants_keep_their_name_across_editions(generated):
     assert (multi >= 2).sum() >= 10 and (multi == 4).sum() >= 2
     for _, part in panel[panel["org"].isin(multi[multi > 1].index)].groupby("org"):
         assert part["A01"].map(normalise_name).nunique() == 1
-    assert panel.groupby("edition").size().to_dict() == {"demo2009": 14, "demo2010": 19, "demo2012": 20, "demo2015": 22}
+    assert panel.groupby("edition").size().to_dict() == {
+        "demo2009": 14,
+        "demo2010": 19,
+        "demo2012": 20,
+        "demo2015": 22,
+    }
 
 
 def test_archive_keys_link_exactly_the_repeat_participants(research_project, generated):
@@ -58,12 +63,16 @@ def test_archive_keys_link_exactly_the_repeat_participants(research_project, gen
     by_key = ent.groupby("key")["edition"].apply(frozenset)
     panel = generated.panel
     by_org = panel.groupby("org")["edition"].apply(frozenset)
-    assert sorted(map(sorted, by_key[by_key.map(len) > 1])) == sorted(map(sorted, by_org[by_org.map(len) > 1]))
+    assert sorted(map(sorted, by_key[by_key.map(len) > 1])) == sorted(
+        map(sorted, by_org[by_org.map(len) > 1])
+    )
 
 
 def test_2015_uses_the_new_instrument_and_the_four_class_scheme(research_project, tmp_path):
     """demo2015 is read with vg2015 (D10, E04, no B02) and sorted into kleinst/klein/mittel/gross."""
-    head = (research_project / "data" / "demo2015" / "responses_limesurvey.csv").read_text(encoding="utf-8-sig")
+    head = (research_project / "data" / "demo2015" / "responses_limesurvey.csv").read_text(
+        encoding="utf-8-sig"
+    )
     first = head.splitlines()[0]
     assert '"D10[keine]"' in first and '"E04[klima]"' in first and '"D08"' in first and '"B02"' not in first
     res = stages.intake_stage(research_project, "demo2015", tmp_path)

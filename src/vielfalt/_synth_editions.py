@@ -135,7 +135,11 @@ def _year_of(edition: str, eds: dict[str, Edition]) -> int:
 
 def _target_category(ed: Edition, hc: float, public_code: str) -> str | None:
     scheme = ed.category_scheme
-    if scheme.public is not None and scheme.public.category is not None and public_code in scheme.public.codes:
+    if (
+        scheme.public is not None
+        and scheme.public.category is not None
+        and public_code in scheme.public.codes
+    ):
         return scheme.public.category
     return scheme.bin_for(hc)
 
@@ -235,7 +239,9 @@ def _rename_stems(fresh: pd.DataFrame, used: set[str], rng: np.random.Generator)
     return out
 
 
-def _translate(frame: pd.DataFrame, qa: Questionnaire, qb: Questionnaire, root: Path, filler: pd.DataFrame) -> pd.DataFrame:
+def _translate(
+    frame: pd.DataFrame, qa: Questionnaire, qb: Questionnaire, root: Path, filler: pd.DataFrame
+) -> pd.DataFrame:
     """Answers in instrument `qa` as answers in `qb` (crosswalk); columns only `qb` has come from `filler`."""
     if qa.meta.id == qb.meta.id:
         return frame
@@ -325,7 +331,8 @@ def write_multi_edition_inputs(
                         taken.add(row[_ORG])
                 reps = pd.DataFrame(chosen).reset_index(drop=True)
                 reps[synth.CATEGORY_INTENDED] = [
-                    _target_category(ed, float(h), str(p)) for h, p in zip(reps["A05[total]"], reps["A04"], strict=True)
+                    _target_category(ed, float(h), str(p))
+                    for h, p in zip(reps["A05[total]"], reps["A04"], strict=True)
                 ]
                 counts = dict(plan["counts"])
                 keep = []
@@ -335,9 +342,16 @@ def write_multi_edition_inputs(
                         keep.append(i)
                 reps = reps.iloc[keep].reset_index(drop=True)
                 fresh = synth.generate_entries(
-                    q_base, ed.category_scheme, n=sum(counts.values()), seed=ed.seed, year=ed.year, counts=counts
+                    q_base,
+                    ed.category_scheme,
+                    n=sum(counts.values()),
+                    seed=ed.seed,
+                    year=ed.year,
+                    counts=counts,
                 )
-                fresh = _rename_stems(fresh, used_stems | {synth.name_stem(str(n)) or "" for n in reps["A01"]}, rng)
+                fresh = _rename_stems(
+                    fresh, used_stems | {synth.name_stem(str(n)) or "" for n in reps["A01"]}, rng
+                )
                 fresh[_ORG] = [f"{edition}:{i}" for i in range(len(fresh))]
                 combined = pd.concat([reps[list(fresh.columns)], fresh], ignore_index=True)
                 # the row-wise evolution left object columns: back to synth's types
@@ -348,7 +362,9 @@ def write_multi_edition_inputs(
                     q, ed.category_scheme, n=len(combined), seed=ed.seed, year=ed.year
                 )
                 entries = _translate(combined, q_base, q, root, filler)
-                res = synth.write_edition_inputs(ed, q, target, entries=entries.drop(columns=[_ORG]), broken=False)
+                res = synth.write_edition_inputs(
+                    ed, q, target, entries=entries.drop(columns=[_ORG]), broken=False
+                )
                 valid = res.entries[res.entries["valid"]].copy()
                 valid[_ORG] = entries[_ORG].to_numpy()
                 base = valid if q.meta.id == q_base.meta.id else None
@@ -450,6 +466,8 @@ def write_synthetic_close(run_dir: str | Path, ed: Edition) -> None:
         A run with ``scoring/scores`` and ``scoring/ranks``.
     ed : Edition
     """
-    awards, agreement = synthetic_close(read_artefact(run_dir, "scoring/scores"), read_artefact(run_dir, "scoring/ranks"), ed)
+    awards, agreement = synthetic_close(
+        read_artefact(run_dir, "scoring/scores"), read_artefact(run_dir, "scoring/ranks"), ed
+    )
     write_artefact(awards, run_dir, "close/awards")
     write_artefact(agreement, run_dir, "close/agreement")

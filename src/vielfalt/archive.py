@@ -86,7 +86,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from vielfalt.columns import CATEGORY, ENTRY_ID
+from vielfalt.columns import CATEGORY
 from vielfalt.edition import Edition
 from vielfalt.exceptions import ConfigError, DataError
 from vielfalt.provenance import (
@@ -212,7 +212,10 @@ _GMBH_CO = re.compile(r"gmbh\s*&\s*co\.?\s*(?:kgaa|kg|ohg)?")
 _HAFTUNG = re.compile(r"\(\s*haftungsbeschraenkt\s*\)")
 #: Legal-form words removed from names (after dots are dropped: "e.V." → "ev").
 _LEGAL_TOKENS = frozenset(
-    "gmbh ggmbh mbh ag kg kgaa ohg gbr ek ekfm ekfr ev eg ug partg partgmbb se aoer koer eigenbetrieb".split()
+    {
+        *("gmbh", "ggmbh", "mbh", "ag", "kg", "kgaa", "ohg", "gbr", "ek", "ekfm", "ekfr", "ev", "eg", "ug"),
+        *("partg", "partgmbb", "se", "aoer", "koer", "eigenbetrieb"),
+    }
 )
 
 _KEY_DIGITS = 16
@@ -361,15 +364,18 @@ def load_secret(
     """
     env = os.environ if environ is None else environ
     how = (
-        "Einen Schlüssel anlegen, z. B.: mkdir -p ~/.config/vielfalt && python3 -c \"import secrets; "
-        "print(secrets.token_hex(32))\" > ~/.config/vielfalt/archiv.key && chmod 600 "
+        'Einen Schlüssel anlegen, z. B.: mkdir -p ~/.config/vielfalt && python3 -c "import secrets; '
+        'print(secrets.token_hex(32))" > ~/.config/vielfalt/archiv.key && chmod 600 '
         "~/.config/vielfalt/archiv.key — und diese Datei sicher aufbewahren: ohne sie lassen sich "
         "Wiederholungsteilnahmen späterer Editionen nicht mehr zuordnen."
     )
     if env.get(SECRET_ENV):
         raw, origin = env[SECRET_ENV], f"Umgebungsvariable {SECRET_ENV}"
     elif edition.archive.secret_file:
-        raw, origin = edition.archive.secret_file, f"params/editions/{edition.edition}.yaml, archive.secret_file"
+        raw, origin = (
+            edition.archive.secret_file,
+            f"params/editions/{edition.edition}.yaml, archive.secret_file",
+        )
     else:
         msg = (
             f"Kein Schlüssel für das Forschungsarchiv der Edition {edition.edition}: weder die "
@@ -725,20 +731,28 @@ def _answers(
             if rule.kind == "band_floor":
                 supp = answered & (raw < rule.floor)
                 value = np.array(
-                    ["" if (s or not a) else (count_band(x) or "") for x, s, a in zip(raw, supp, answered, strict=True)],
+                    [
+                        "" if (s or not a) else (count_band(x) or "")
+                        for x, s, a in zip(raw, supp, answered, strict=True)
+                    ],
                     dtype=object,
                 )
             else:
                 supp = answered & (raw >= 1) & (raw < rule.floor)
                 if rule.kind == "share":
-                    den = _num(entries[rule.denominator]) if rule.denominator in entries else np.full(n, np.nan)
+                    den = (
+                        _num(entries[rule.denominator]) if rule.denominator in entries else np.full(n, np.nan)
+                    )
                     with np.errstate(divide="ignore", invalid="ignore"):
                         share = np.where((den > 0) & answered, np.round(raw / den, 1), np.nan)
                     number = np.where(supp, np.nan, share)
                     value = np.array(["" if np.isnan(x) else f"{x:.1f}" for x in number], dtype=object)
                 else:
                     value = np.array(
-                        ["" if (s or not a) else (count_band(x) or "0") for x, s, a in zip(raw, supp, answered, strict=True)],
+                        [
+                            "" if (s or not a) else (count_band(x) or "0")
+                            for x, s, a in zip(raw, supp, answered, strict=True)
+                        ],
                         dtype=object,
                     )
             suppressed_of[rule.column] = supp
@@ -768,7 +782,11 @@ def _answers(
             supp = np.column_stack([suppressed_of[p] for p in parts])
             raw = np.column_stack([raw_of[p] for p in parts])
             for row in np.flatnonzero(supp.sum(axis=1) == 1):
-                open_ = [(raw[row, j], j) for j in range(len(parts)) if not supp[row, j] and not np.isnan(raw[row, j])]
+                open_ = [
+                    (raw[row, j], j)
+                    for j in range(len(parts))
+                    if not supp[row, j] and not np.isnan(raw[row, j])
+                ]
                 if not open_:
                     continue
                 _, j = min(open_)
@@ -870,7 +888,11 @@ def build_archive_tables(
     name_item = ed.archive.name_item
     sector_item = ed.archive.sector_item
     names = entries[name_item] if name_item in entries else pd.Series("", index=entries.index)
-    sectors = entries[sector_item] if sector_item and sector_item in entries else pd.Series(None, index=entries.index)
+    sectors = (
+        entries[sector_item]
+        if sector_item and sector_item in entries
+        else pd.Series(None, index=entries.index)
+    )
     keys = pd.Series(
         [organisation_key(secret, n, s) for n, s in zip(names, sectors, strict=True)],
         index=entries.index,
@@ -906,7 +928,12 @@ def build_archive_tables(
     shown = _coarsen(quasi, level)
     counts = level.value_counts().to_dict()
     if any(lv > 0 for lv in counts):
-        what = {1: "ohne Wirtschaftsabschnitt", 2: "ohne Größenband", 3: "ohne Trägerkennzeichen", 4: "ohne Kategorie"}
+        what = {
+            1: "ohne Wirtschaftsabschnitt",
+            2: "ohne Größenband",
+            3: "ohne Trägerkennzeichen",
+            4: "ohne Kategorie",
+        }
         parts = [f"{counts[lv]} {what[lv]}" for lv in sorted(counts) if lv > 0]
         notes.append(
             f"Quasi-Identifikatoren vergröbert (Gruppen unter {k}): " + ", ".join(parts) + " (jeweils mit "
@@ -945,7 +972,9 @@ def build_archive_tables(
     tables["answers"] = _answers(consenting, keys[consenting.index], q, ed, rules)
     n_without = int((~consent).sum())
     if n_without:
-        notes.append(f"{n_without} Einträge ohne Forschungseinwilligung: ihre Antworten sind nicht archiviert.")
+        notes.append(
+            f"{n_without} Einträge ohne Forschungseinwilligung: ihre Antworten sind nicht archiviert."
+        )
 
     def per_entry(frame: pd.DataFrame, columns: list[str], *, rank_like: Sequence[str] = ()) -> pd.DataFrame:
         unknown = [e for e in frame.index if e not in keys.index]
@@ -989,7 +1018,9 @@ def build_archive_tables(
         if name == "reliability":
             small = frame["n_entries"] < k if "n_entries" in frame else pd.Series(False, index=frame.index)
             if small.any():
-                notes.append(f"Reliabilität: {int(small.sum())} Zeilen mit weniger als {k} Einträgen weggelassen.")
+                notes.append(
+                    f"Reliabilität: {int(small.sum())} Zeilen mit weniger als {k} Einträgen weggelassen."
+                )
             rel = frame[~small].reset_index(drop=True)
             rel.insert(0, "edition", ed.edition)
             rel["edition"] = rel["edition"].astype("string")
@@ -1001,7 +1032,9 @@ def build_archive_tables(
             tables[name] = agr
         elif name == "intervals":
             cols = [c for c in ("Nominal", "Mean", "Median", "Q5", "Q95", "P_topk", "k") if c in frame]
-            iv = per_entry(frame, cols, rank_like=[c for c in cols if c in ("Nominal", "Mean", "Median", "Q5", "Q95")])
+            iv = per_entry(
+                frame, cols, rank_like=[c for c in cols if c in ("Nominal", "Mean", "Median", "Q5", "Q95")]
+            )
             tables[name] = iv
         elif name == "selection":
             cols = [c for c in ("status", "selected", "priority", "reasons") if c in frame]
@@ -1050,7 +1083,11 @@ class ArchiveResult:
 
     def summary(self, lang: str = "de") -> str:
         """A few lines for the terminal."""
-        word = {"added": "aufgenommen", "unchanged": "unverändert (schon so im Archiv)", "replaced": "ersetzt"}
+        word = {
+            "added": "aufgenommen",
+            "unchanged": "unverändert (schon so im Archiv)",
+            "replaced": "ersetzt",
+        }
         lines = [f"Edition {self.edition}: {word[self.status]} in {self.archive_dir}"]
         lines += [f"  {t}: {n} Zeilen" for t, n in self.rows.items()]
         lines += [f"  nicht archiviert: {t} — {why}" for t, why in self.skipped.items()]
@@ -1361,7 +1398,9 @@ def read_archive(
 # =========================================================================================================
 
 
-def summary_tables(built: ArchiveTables, ed: Edition, q: Questionnaire, *, lang: str = "de") -> dict[str, pd.DataFrame]:
+def summary_tables(
+    built: ArchiveTables, ed: Edition, q: Questionnaire, *, lang: str = "de"
+) -> dict[str, pd.DataFrame]:
     """Summary tables for publication with primary and secondary suppression (see :func:`suppress_table`).
 
     Parameters
@@ -1421,7 +1460,11 @@ def summary_tables(built: ArchiveTables, ed: Edition, q: Questionnaire, *, lang:
     baseline = {
         f"{it.id}[{o.code}]" for _, it in q.iter_items() if it.field for o in (it.options or []) if o.baseline
     }
-    ticks = ans[ans["item"].isin(list(fields)) & ~ans["column"].isin(list(baseline)) & ~ans["column"].str.endswith("[other]")]
+    ticks = ans[
+        ans["item"].isin(list(fields))
+        & ~ans["column"].isin(list(baseline))
+        & ~ans["column"].str.endswith("[other]")
+    ]
     ticks = ticks.assign(field=ticks["item"].map(fields), ticked=ticks["number"].fillna(0) > 0)
     has = ticks.groupby(["key", "field"])["ticked"].any().unstack("field", fill_value=False)
     has_cat = cat.set_axis(ent["key"]).reindex(has.index)
@@ -1442,22 +1485,46 @@ def _dictionary(built: ArchiveTables, q: Questionnaire, ed: Edition, *, lang: st
     k = ed.archive.min_cell
     rows: list[dict[str, str]] = []
     fixed = {
-        "key": ("Pseudonym der Organisation (HMAC-SHA256, stabil über Editionen)", "organisation pseudonym (HMAC-SHA256, stable across editions)"),
+        "key": (
+            "Pseudonym der Organisation (HMAC-SHA256, stabil über Editionen)",
+            "organisation pseudonym (HMAC-SHA256, stable across editions)",
+        ),
         "edition": ("Edition", "edition"),
         "year": ("Jahr der Edition", "year of the edition"),
         "questionnaire": ("Fragebogen-Version", "questionnaire version"),
         "category_scheme": ("Kategorienschema der Edition", "category scheme of the edition"),
         "category": ("Größenkategorie der Edition (leer: vergröbert)", "size category (empty: coarsened)"),
-        "size_band": ("Beschäftigte als Band 1–9, 10–49, 50–249, 250+ (leer: vergröbert)", "headcount band (empty: coarsened)"),
-        "wz_section": ("Abschnitt der WZ 2008 (A–U; leer: vergröbert oder unbekannt)", "WZ 2008 section (empty: coarsened or unknown)"),
+        "size_band": (
+            "Beschäftigte als Band 1–9, 10–49, 50–249, 250+ (leer: vergröbert)",
+            "headcount band (empty: coarsened)",
+        ),
+        "wz_section": (
+            "Abschnitt der WZ 2008 (A–U; leer: vergröbert oder unbekannt)",
+            "WZ 2008 section (empty: coarsened or unknown)",
+        ),
         "public": ("öffentliche Einrichtung (leer: vergröbert)", "public institution (empty: coarsened)"),
-        "research_consent": ("Einwilligung in pseudonymisierte Forschung (nur dann Antworten)", "research consent (answers only then)"),
-        "qi_level": ("Vergröberungsstufe 0–4 der Quasi-Identifikatoren", "coarsening level 0–4 of the quasi-identifiers"),
+        "research_consent": (
+            "Einwilligung in pseudonymisierte Forschung (nur dann Antworten)",
+            "research consent (answers only then)",
+        ),
+        "qi_level": (
+            "Vergröberungsstufe 0–4 der Quasi-Identifikatoren",
+            "coarsening level 0–4 of the quasi-identifiers",
+        ),
         "item": ("Item des Fragebogens", "questionnaire item"),
         "column": ("Antwortspalte (LimeSurvey-Code)", "response column (LimeSurvey code)"),
-        "value": ("Antwort (Code, 1/0, Anteil oder Band; leer: keine Angabe oder gesperrt)", "answer (code, 1/0, share or band)"),
-        "number": ("Antwort als Zahl, wo sinnvoll (1/0, Anteil, Skalenwert)", "answer as number where meaningful"),
-        "suppressed": (f"gesperrt (kleine Zelle < {k} oder sekundär)", f"suppressed (small cell < {k} or secondary)"),
+        "value": (
+            "Antwort (Code, 1/0, Anteil oder Band; leer: keine Angabe oder gesperrt)",
+            "answer (code, 1/0, share or band)",
+        ),
+        "number": (
+            "Antwort als Zahl, wo sinnvoll (1/0, Anteil, Skalenwert)",
+            "answer as number where meaningful",
+        ),
+        "suppressed": (
+            f"gesperrt (kleine Zelle < {k} oder sekundär)",
+            f"suppressed (small cell < {k} or secondary)",
+        ),
         "total": ("Gesamtpunkte 0–100", "total score 0–100"),
     }
     i = 0 if de else 1
@@ -1467,16 +1534,32 @@ def _dictionary(built: ArchiveTables, q: Questionnaire, ed: Edition, *, lang: st
             if table in ("scores", "ranks") and c not in fixed:
                 sec = next((s for s in q.sections if s.id == c), None)
                 text = (
-                    ("Punkte " if table == "scores" else "Rang in der Kategorie ") if de else ("score " if table == "scores" else "rank in category ")
+                    ("Punkte " if table == "scores" else "Rang in der Kategorie ")
+                    if de
+                    else ("score " if table == "scores" else "rank in category ")
                 ) + (sec.label.get(lang) if sec else c)
-            rows.append({"table": table, "column": c, "item": "", "description": text, "values": "", "rule": ""})
+            rows.append(
+                {"table": table, "column": c, "item": "", "description": text, "values": "", "rule": ""}
+            )
     kinds = {
         "tick": ("1 = angekreuzt, 0 = nicht", "1 = ticked, 0 = not"),
-        "other_flag": ("1 = Sonstiges angegeben (Text nicht archiviert)", "1 = other given (text not archived)"),
+        "other_flag": (
+            "1 = Sonstiges angegeben (Text nicht archiviert)",
+            "1 = other given (text not archived)",
+        ),
         "code": ("Antwortcode wie im Fragebogen", "answer code as in the questionnaire"),
-        "share": ("Anteil an {den}, auf 0,1 gerundet; Zählung 1–{m} gesperrt", "share of {den}, rounded to 0.1; counts 1–{m} suppressed"),
-        "band": ("Band 3–9, 10–49, 50–249, 250+ (0 bleibt 0); 1–{m} gesperrt", "band; counts 1–{m} suppressed"),
-        "band_floor": ("Band 3–9, 10–49, 50–249, 250+; 0–{m} gesperrt (besondere Kategorie)", "band; 0–{m} suppressed (special category)"),
+        "share": (
+            "Anteil an {den}, auf 0,1 gerundet; Zählung 1–{m} gesperrt",
+            "share of {den}, rounded to 0.1; counts 1–{m} suppressed",
+        ),
+        "band": (
+            "Band 3–9, 10–49, 50–249, 250+ (0 bleibt 0); 1–{m} gesperrt",
+            "band; counts 1–{m} suppressed",
+        ),
+        "band_floor": (
+            "Band 3–9, 10–49, 50–249, 250+; 0–{m} gesperrt (besondere Kategorie)",
+            "band; 0–{m} suppressed (special category)",
+        ),
     }
     for rule in built.rules:
         it = q.items[rule.item]
@@ -1498,7 +1581,14 @@ def _dictionary(built: ArchiveTables, q: Questionnaire, ed: Edition, *, lang: st
         elif rule.kind == "code":
             values = "Y = ja; N = nein" if de else "Y = yes; N = no"
         rows.append(
-            {"table": "answers", "column": rule.column, "item": rule.item, "description": label, "values": values, "rule": desc}
+            {
+                "table": "answers",
+                "column": rule.column,
+                "item": rule.item,
+                "description": label,
+                "values": values,
+                "rule": desc,
+            }
         )
     out = pd.DataFrame(rows, columns=["table", "column", "item", "description", "values", "rule"])
     if de:
@@ -1519,7 +1609,10 @@ class ExportResult:
 
     def summary(self) -> str:
         """A few lines for the terminal."""
-        lines = [f"Forschungsexport {self.edition}: {self.xlsx}", f"  CSV: {len(self.csv)} Dateien in {self.out_dir / 'csv'}"]
+        lines = [
+            f"Forschungsexport {self.edition}: {self.xlsx}",
+            f"  CSV: {len(self.csv)} Dateien in {self.out_dir / 'csv'}",
+        ]
         lines += [f"  nicht enthalten: {t} — {why}" for t, why in self.skipped.items()]
         lines += [f"  Hinweis: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -1599,9 +1692,7 @@ def export_research(
     sheets.update(built.tables)
     sheets.update(summaries)
     sheets["Datenwoerterbuch" if de else "Dictionary"] = dictionary
-    xlsx = write_xlsx(
-        {name: _plain(df) for name, df in sheets.items()}, out / f"{ed.edition}_research.xlsx"
-    )
+    xlsx = write_xlsx({name: _plain(df) for name, df in sheets.items()}, out / f"{ed.edition}_research.xlsx")
     csvs = {}
     for name, df in sheets.items():
         csvs[name] = write_csv(_plain(df), out / "csv" / f"{name}.csv")
@@ -1634,8 +1725,12 @@ class DemoArchiveResult:
     def summary(self) -> str:
         """A few lines for the terminal."""
         lines = [f"\nForschungsarchiv (Demo, synthetische Editionen): {self.archive_dir}"]
-        for ed, res in self.results.items():
-            lines.append(f"  {ed}: {res.rows.get('entries', 0)} Einträge, {res.status} (Quelle: {self.sources[ed]})")
+        word = {"added": "aufgenommen", "unchanged": "unverändert", "replaced": "ersetzt"}
+        for ed in sorted(self.results):
+            res = self.results[ed]
+            lines.append(
+                f"  {ed}: {res.rows.get('entries', 0)} Einträge, {word[res.status]} (Quelle: {self.sources[ed]})"
+            )
         if self.research is not None:
             lines.append(f"  Editionsvergleich (08_editions): {self.research.html.get('research')}")
         return "\n".join(lines)
@@ -1684,7 +1779,11 @@ def build_demo_archive(
     for edition in _synth_editions.DEMO_EDITIONS:
         ed, q = stages.load_context(root, edition)
         try:
-            run = _latest_scored_run(root, edition) if edition not in _synth_editions.GENERATED_EDITIONS else None
+            run = (
+                _latest_scored_run(root, edition)
+                if edition not in _synth_editions.GENERATED_EDITIONS
+                else None
+            )
         except DataError:
             run = None
         if run is not None:
@@ -1696,7 +1795,11 @@ def build_demo_archive(
             stages.ratings_stage(root, edition, tmp, lang=lang)
             stages.scoring_stage(root, edition, tmp, lang=lang)
             _synth_editions.write_synthetic_close(tmp, ed)
-            source = {"run_id": None, "mode": "in-process", "stages_completed": ["intake", "ratings", "scoring", "close (synthetisch)"]}
+            source = {
+                "run_id": None,
+                "mode": "in-process",
+                "stages_completed": ["intake", "ratings", "scoring", "close (synthetisch)"],
+            }
             results[edition] = archive_run(
                 tmp, ed, q, archive_dir=target, secret=DEMO_SECRET, replace=True, source=source
             )

@@ -171,7 +171,9 @@ class Crosswalk(_Frozen):
             key = f"changed[{k}]"
             once(n.item, key)
             if exists(n.item, qa, key) and n.item not in b:
-                problems.append(f"{key}: „{n.item}“ gibt es in {qb.meta.id} nicht (dann unter dropped/renamed)")
+                problems.append(
+                    f"{key}: „{n.item}“ gibt es in {qb.meta.id} nicht (dann unter dropped/renamed)"
+                )
         if not problems:
             only_a = [i for i in a if i not in b]
             only_b = [i for i in b if i not in a]

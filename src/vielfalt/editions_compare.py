@@ -168,7 +168,13 @@ def participation(cmp: Comparison) -> pd.DataFrame:
             n = int(counts.get(c, 0))
             if n or c != "(vergröbert)":
                 rows.append(
-                    {"edition": e, "year": cmp.years[e], "category": c, "label": cmp.labels.get(e, {}).get(c, c), "n": n}
+                    {
+                        "edition": e,
+                        "year": cmp.years[e],
+                        "category": c,
+                        "label": cmp.labels.get(e, {}).get(c, c),
+                        "n": n,
+                    }
                 )
     return pd.DataFrame(rows, columns=["edition", "year", "category", "label", "n"])
 
@@ -266,7 +272,15 @@ def comparability(cmp: Comparison, *, lang: str = "de") -> pd.DataFrame:
                 else f"no crosswalk {q.meta.id} → {ref.meta.id}: no answer comparable"
             )
             rows.append(
-                {"item": "*", "column": "", "questionnaire": q.meta.id, "status": "no_crosswalk", "counterpart": "", "reason": reason, "editions": eds}
+                {
+                    "item": "*",
+                    "column": "",
+                    "questionnaire": q.meta.id,
+                    "status": "no_crosswalk",
+                    "counterpart": "",
+                    "reason": reason,
+                    "editions": eds,
+                }
             )
             continue
         table = cw.comparison(q, ref, lang=lang)
@@ -289,9 +303,19 @@ def measure_adoption(cmp: Comparison, *, lang: str = "de") -> tuple[pd.DataFrame
     ref = cmp.reference
     ans = harmonised_answers(cmp)
     fields = {it.id: it.field for _, it in ref.iter_items() if it.field}
-    baseline = {f"{it.id}[{o.code}]" for _, it in ref.iter_items() if it.field for o in (it.options or []) if o.baseline}
+    baseline = {
+        f"{it.id}[{o.code}]"
+        for _, it in ref.iter_items()
+        if it.field
+        for o in (it.options or [])
+        if o.baseline
+    }
     candidates = {
-        c for _, it in ref.iter_items() if it.field for c in it.columns() if not c.endswith("[other]") and c not in baseline
+        c
+        for _, it in ref.iter_items()
+        if it.field
+        for c in it.columns()
+        if not c.endswith("[other]") and c not in baseline
     }
     common = set(candidates)
     for e in cmp.editions:
@@ -310,7 +334,14 @@ def measure_adoption(cmp: Comparison, *, lang: str = "de") -> tuple[pd.DataFrame
         for f in [f.code for f in ref.fields_of_action]:
             k = int(part.loc[part["field"] == f, "ticked"].sum())
             rows.append(
-                {"field": f, "label": labels.get(f, f), "edition": e, "year": cmp.years[e], "n": n, "share": (k / n) if n else float("nan")}
+                {
+                    "field": f,
+                    "label": labels.get(f, f),
+                    "edition": e,
+                    "year": cmp.years[e],
+                    "n": n,
+                    "share": (k / n) if n else float("nan"),
+                }
             )
     return pd.DataFrame(rows, columns=["field", "label", "edition", "year", "n", "share"]), left_out
 
@@ -326,7 +357,11 @@ def score_distribution(cmp: Comparison) -> pd.DataFrame:
     sc = cmp.tables["scores"]
     ent = cmp.tables["entries"][["key", "edition", "year", "size_band"]]
     out = sc.merge(ent, on=["key", "edition"], how="left")
-    return out[["edition", "year", "key", "category", "size_band", "total"]].sort_values(["year", "key"]).reset_index(drop=True)
+    return (
+        out[["edition", "year", "key", "category", "size_band", "total"]]
+        .sort_values(["year", "key"])
+        .reset_index(drop=True)
+    )
 
 
 def agreement_by_edition(cmp: Comparison) -> tuple[pd.DataFrame, list[str]]:
@@ -366,9 +401,18 @@ def agreement_by_edition(cmp: Comparison) -> tuple[pd.DataFrame, list[str]]:
             rec = d[d["recommended"].astype(bool)]
             share = float(rec["awarded"].astype(bool).mean()) if len(rec) else float("nan")
             rows.append(
-                {"edition": e, "year": cmp.years[e], "category": "alle", "k": len(rec), "precision_at_k": share, "kendall_tau": float("nan")}
+                {
+                    "edition": e,
+                    "year": cmp.years[e],
+                    "category": "alle",
+                    "k": len(rec),
+                    "precision_at_k": share,
+                    "kendall_tau": float("nan"),
+                }
             )
-    return pd.DataFrame(rows, columns=["edition", "year", "category", "k", "precision_at_k", "kendall_tau"]), missing
+    return pd.DataFrame(
+        rows, columns=["edition", "year", "category", "k", "precision_at_k", "kendall_tau"]
+    ), missing
 
 
 def reliability_by_edition(cmp: Comparison) -> pd.DataFrame:
@@ -381,7 +425,9 @@ def reliability_by_edition(cmp: Comparison) -> pd.DataFrame:
     """
     rel = cmp.tables["reliability"]
     if rel.empty:
-        return pd.DataFrame(columns=["edition", "year", "item", "n_entries", "alpha_ordinal", "icc1k", "within1"])
+        return pd.DataFrame(
+            columns=["edition", "year", "item", "n_entries", "alpha_ordinal", "icc1k", "within1"]
+        )
     part = rel[rel["group"] == "alle"].copy()
     part["year"] = part["edition"].map(cmp.years)
     cols = ["edition", "year", "item", "n_entries", "alpha_ordinal", "icc1k", "within1"]
@@ -469,12 +515,17 @@ def research_stage(
     ]
     if left_out:
         notes.append(
-            ("Nicht in allen Fragebögen, daher nicht gezählt: " if de else "Not in every questionnaire, not counted: ")
+            (
+                "Nicht in allen Fragebögen, daher nicht gezählt: "
+                if de
+                else "Not in every questionnaire, not counted: "
+            )
             + ", ".join(left_out)
         )
     if missing:
         notes.append(
-            ("Keine Jury-Entscheidungen im Archiv: " if de else "No jury decisions in the archive: ") + ", ".join(missing)
+            ("Keine Jury-Entscheidungen im Archiv: " if de else "No jury decisions in the archive: ")
+            + ", ".join(missing)
         )
     if len({q.meta.id for q in cmp.questionnaires.values()}) > 1:
         notes.append(
@@ -559,7 +610,9 @@ def run_research(
             print(f"[{index}/{total}] Stufe {name} läuft …", flush=True)
         else:
             word = {"complete": "fertig", "failed": "FEHLGESCHLAGEN"}.get(status, status)
-            print(f"[{index}/{total}] Stufe {name}: {word} ({time.monotonic() - tick['t']:.1f} s)", flush=True)
+            print(
+                f"[{index}/{total}] Stufe {name}: {word} ({time.monotonic() - tick['t']:.1f} s)", flush=True
+            )
 
     # logical input names: paths relative to the project, or absolute for an archive elsewhere (replay
     # resolves them the same way)

@@ -132,7 +132,11 @@ class VerifyReport:
         de = lang != "en"
         n_same = sum(c.status == "identical" for c in self.artefacts)
         lines = [
-            (f"Prüfung des Laufs {self.run_id} ({self.edition})" if de else f"Verifying run {self.run_id} ({self.edition})"),
+            (
+                f"Prüfung des Laufs {self.run_id} ({self.edition})"
+                if de
+                else f"Verifying run {self.run_id} ({self.edition})"
+            ),
             (f"  Wiederholung: {self.replay_dir}" if de else f"  replay: {self.replay_dir}"),
             (
                 f"  Eingaben: {sum(c.status == 'identical' for c in self.inputs)} von {len(self.inputs)} unverändert"
@@ -204,7 +208,7 @@ def logical_inputs(manifest: RunManifest) -> dict[str, str]:
         prefix = path.rstrip("/") + "/"
         for p, digest in manifest.input_hashes.items():
             if p.startswith(prefix):
-                out[f"{name}/{p[len(prefix):]}"] = digest
+                out[f"{name}/{p[len(prefix) :]}"] = digest
     return dict(sorted(out.items()))
 
 
@@ -303,7 +307,11 @@ def verify_run(
     if m.status != "complete":
         msg = f"Der Lauf {run} ist nicht abgeschlossen (Status {m.status!r}); nur vollständige Läufe lassen sich prüfen."
         raise DataError(msg, path=str(run))
-    root = Path(project_root).resolve() if project_root is not None else Path(m.project_root or run.parent.parent.parent)
+    root = (
+        Path(project_root).resolve()
+        if project_root is not None
+        else Path(m.project_root or run.parent.parent.parent)
+    )
     report = VerifyReport(run_dir=run, replay_dir=None, edition=m.edition, run_id=m.run_id)
 
     current_inputs, paths = _current_inputs(m, root)
@@ -315,8 +323,12 @@ def verify_run(
         notebook = root / rel if rel is not None else Path(rec.notebook)
         digest = sha256_file(notebook) if notebook.is_file() else None
         shown = rel or rec.notebook
-        status: Status = "missing" if digest is None else ("identical" if digest == rec.notebook_sha256 else "changed")
-        report.notebooks.append(Check(name=shown, status=status, recorded=rec.notebook_sha256, current=digest))
+        status: Status = (
+            "missing" if digest is None else ("identical" if digest == rec.notebook_sha256 else "changed")
+        )
+        report.notebooks.append(
+            Check(name=shown, status=status, recorded=rec.notebook_sha256, current=digest)
+        )
         params = {
             k: _rebase(v, m.project_root, root)
             for k, v in rec.parameters.items()
@@ -328,15 +340,25 @@ def verify_run(
     if m.questionnaire_sha256 is not None and isinstance(qid, str):
         qpath = root / "params" / "questionnaire" / f"{qid}.yaml"
         q_now = sha256_file(qpath) if qpath.is_file() else None
-        q_status: Status = "missing" if q_now is None else ("identical" if q_now == m.questionnaire_sha256 else "changed")
-        report.questionnaire = Check(name=qid, status=q_status, recorded=m.questionnaire_sha256, current=q_now)
+        q_status: Status = (
+            "missing" if q_now is None else ("identical" if q_now == m.questionnaire_sha256 else "changed")
+        )
+        report.questionnaire = Check(
+            name=qid, status=q_status, recorded=m.questionnaire_sha256, current=q_now
+        )
     now = package_versions()
-    report.versions = {k: (m.versions.get(k), now.get(k)) for k in sorted(set(m.versions) | set(now)) if m.versions.get(k) != now.get(k)}
+    report.versions = {
+        k: (m.versions.get(k), now.get(k))
+        for k in sorted(set(m.versions) | set(now))
+        if m.versions.get(k) != now.get(k)
+    }
     from vielfalt.provenance import git_info
 
     report.git = (m.git.commit, git_info(root).commit)
     on_disk = artefact_hashes(run)
-    report.tampered = sorted(k for k in set(on_disk) | set(m.artefacts) if on_disk.get(k) != m.artefacts.get(k))
+    report.tampered = sorted(
+        k for k in set(on_disk) | set(m.artefacts) if on_disk.get(k) != m.artefacts.get(k)
+    )
 
     base = None
     if m.base_run is not None:
