@@ -101,12 +101,14 @@ def run_edition(
     ed, q = load_context(root, edition)
     lang = lang or ed.language
     inputs = {f"data/{ed.edition}/{i.file}": resolve_data_path(root, ed, i.file) for i in ed.inputs}
-    inputs = {k: v for k, v in inputs.items() if v.is_file()}
+    # everything else in the edition's data folder is an input of some stage too (returned rating
+    # sheets, site-visit results, votes): hash it all, files and folders, so a replay can name a change
     data_dir = root / "data" / ed.edition
-    if data_dir.is_dir():  # every other file of the edition (returned rating sheets, …), so verify names it
-        for f in sorted(data_dir.rglob("*")):
-            if f.is_file() and not f.name.startswith("."):
-                inputs.setdefault(f"data/{ed.edition}/{f.relative_to(data_dir).as_posix()}", f)
+    if data_dir.is_dir():
+        for p in sorted(data_dir.iterdir()):
+            if not p.name.startswith("."):
+                inputs.setdefault(f"data/{ed.edition}/{p.name}", p)
+    inputs = {k: v for k, v in inputs.items() if v.is_file() or v.is_dir()}
     inputs[f"params/editions/{ed.edition}.yaml"] = root / "params" / "editions" / f"{ed.edition}.yaml"
     inputs[f"params/questionnaire/{q.meta.id}.yaml"] = root / "params" / "questionnaire" / f"{q.meta.id}.yaml"
     stem = {name: s for name, s, _ in STAGES}
@@ -140,22 +142,66 @@ def run_edition(
             word = {"done": "fertig", "complete": "fertig", "failed": "FEHLGESCHLAGEN"}.get(status, status)
             print(f"[{index}/{total}] Stufe {name}: {word} ({time.monotonic() - t0['t']:.1f} s)", flush=True)
 
-    return pipeline.run_stages(
-        specs,
-        runs_root=root / "runs",
-        edition=ed.edition,
-        inputs=inputs,
-        seed=ed.seed,
-        run_id=run_id,
-        extra_manifest={
-            "questionnaire": q.meta.id,
-            "questionnaire_version": q.meta.version,
-            "questionnaire_sha256": q.sha256(),
-        },
-        progress=progress,
-        base_run=base,
-        project_root=root,
-    )
+    run_id = run_id or pipeline.new_run_id()
+    watcher = None if quiet or not sys.stderr.isatty() else _ProgressWatcher(root / "runs" / ed.edition / f".{run_id}.partial")
+    try:
+        return pipeline.run_stages(
+            specs,
+            runs_root=root / "runs",
+            edition=ed.edition,
+            inputs=inputs,
+            seed=ed.seed,
+            run_id=run_id,
+            extra_manifest={
+                "questionnaire": q.meta.id,
+                "questionnaire_version": q.meta.version,
+                "questionnaire_sha256": q.sha256(),
+            },
+            progress=progress,
+            base_run=base,
+            project_root=root,
+        )
+    finally:
+        if watcher is not None:
+            watcher.stop()
+
+
+class _ProgressWatcher:
+    """Draws the progress a stage's kernel publishes (see :mod:`vielfalt._progress`) as a terminal bar."""
+
+    def __init__(self, run_dir: Path) -> None:
+        import threading
+
+        from vielfalt._progress import progress_file
+
+        self.path = progress_file(run_dir)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        from tqdm.std import tqdm
+
+        from vielfalt._progress import read_progress
+
+        bar, key = None, None
+        while not self._stop.wait(0.5):
+            state = read_progress(self.path)
+            if state is None:
+                continue
+            if (state["description"], state["phase"]) != key:
+                if bar is not None:
+                    bar.close()
+                key = (state["description"], state["phase"])
+                bar = tqdm(total=state["total"], desc=f"    {key[0]} ({key[1]})", ascii=True, leave=False)
+            bar.n = state["done"]
+            bar.refresh()
+        if bar is not None:
+            bar.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -234,6 +280,10 @@ def _print_run(result: Any, root: Path) -> None:
     sheets = sorted((Path(result.run_dir) / "rating_sheets").glob("*.xlsx"))
     if sheets:
         print(f"  Bewertungsbögen ({len(sheets)}): {_rel(sheets[0].parent, root)}/")
+    for plan in sorted((Path(result.run_dir) / "site_visits").glob("besuchsplan_*.xlsx")):
+        print(f"  Besuchsplan (mit Kontaktdaten, nur Institut): {_rel(plan, root)}")
+    for blind in sorted((Path(result.run_dir) / "site_visits").glob("blind_*.csv")):
+        print(f"  Kandidatenliste ohne Namen: {_rel(blind, root)}")
 
 
 def _rel(p: Any, root: Path) -> str:
@@ -256,7 +306,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     missing = []
     for i in ed.inputs:
         p = resolve_data_path(root, ed, i.file)
-        ok = p.is_file()
+        ok = p.is_file() or (i.dialect == "form" and p.is_dir())
         print(f"  [{'x' if ok else ' '}] data/{ed.edition}/{i.file} ({i.dialect}, Quelle {i.source})")
         if not ok:
             missing.append(i.file)
@@ -385,9 +435,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     stages = _available_stages(root)
     result = run_edition(root, "demo2010", stages, lang=args.lang)
     _print_run(result, root)
+    from vielfalt.field import write_demo_forms
+
+    forms = write_demo_forms(root, "demo2010")
+    print("Fragebogen fürs Feld (LimeSurvey-Import, ausfüllbarer Bogen, Druckfassung):")
+    print("\n".join(f"  {_rel(p, root)}" for p in forms.values()))
     from vielfalt.archive import build_demo_archive
 
     print(build_demo_archive(root, lang=args.lang or "de").summary())
+    return 0
+
+
+def cmd_field(args: argparse.Namespace) -> int:
+    """Field the instrument (LimeSurvey structure, fillable workbook, printable form) or read a structure."""
+    from vielfalt import field
+    from vielfalt.edition import EDITION_ID
+    from vielfalt.stages import load_context
+
+    root = find_project_root(args.project)
+    if not EDITION_ID.match(args.edition):
+        msg = f"Editionskennung „{args.edition}“ ist ungültig (nur Buchstaben, Ziffern, - und _)."
+        raise VielfaltError(msg)
+    out = Path(args.out) if args.out else root / "runs" / "field" / args.edition
+    if args.from_limesurvey:
+        res = field.write_questionnaire_skeleton(args.from_limesurvey, out, qid=args.id, lang=args.lang)
+        print("\n".join(field.describe_skeleton(res, lang=args.lang, root=root)))
+        return 0
+    ed, q = load_context(root, args.edition)
+    _, lines = field.write_field_files(q, ed, out, to=args.to, lang=args.lang, root=root)
+    print("\n".join(lines))
     return 0
 
 
@@ -518,6 +594,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--out", default=None)
     s.set_defaults(func=cmd_synth)
+
+    s = sub.add_parser("field", help="Fragebogen ins Feld bringen (LimeSurvey, Excel, Druck) oder einlesen")
+    s.add_argument("edition")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--to", choices=["limesurvey", "xlsx", "html", "pdf", "all"], help="was geschrieben wird")
+    g.add_argument("--from-limesurvey", metavar="DATEI", help="LimeSurvey-Struktur (.txt) → Fragebogen")
+    s.add_argument("--id", default=None, help="Kennung des Fragebogen-Gerüsts (Standard: ls<Umfrage-ID>)")
+    s.add_argument("--out", default=None, help="Ausgabeordner (Standard: runs/field/<Edition>/)")
+    s.add_argument("--lang", choices=["de", "en"], default="de")
+    s.set_defaults(func=cmd_field)
 
     s = sub.add_parser("demo", help="Demo-Edition erzeugen und alle Stufen ausführen")
     s.add_argument("--lang", choices=["de", "en"], default=None)
