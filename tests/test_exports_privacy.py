@@ -15,7 +15,14 @@ from openpyxl import load_workbook
 
 from vielfalt import stages, synth
 from vielfalt._synth_editions import DEMO_EDITIONS, write_synthetic_close
-from vielfalt.archive import DEMO_SECRET, SUPPRESSED, export_research, read_archive, research_columns
+from vielfalt.archive import (
+    DEMO_SECRET,
+    IN_PROCESS_STAGES,
+    SUPPRESSED,
+    export_research,
+    read_archive,
+    research_columns,
+)
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"0221[\s/-]*4710|\+49")
@@ -39,8 +46,8 @@ def exports(research_project, tmp_path_factory):
     out = {}
     for ed in ("demo2010", "demo2015"):
         run = tmp_path_factory.mktemp(f"run-{ed}")
-        for stage in (stages.intake_stage, stages.ratings_stage, stages.scoring_stage):
-            stage(research_project, ed, run)
+        for name in IN_PROCESS_STAGES:
+            getattr(stages, f"{name}_stage")(research_project, ed, run)
         edition, _ = stages.load_context(research_project, ed)
         write_synthetic_close(run, edition)
         out[ed] = export_research(research_project, ed, run_dir=run, secret=DEMO_SECRET)
@@ -183,6 +190,7 @@ def test_export_writes_the_archive_tables_and_a_dictionary(research_project, exp
     assert {"A01", "G01[email]", "F01"} <= set(excluded["Spalte"])
     wb = load_workbook(res.xlsx)
     assert {"entries", "answers", "scores", "decisions", "Datenwoerterbuch", "Hinweise"} <= set(wb.sheetnames)
+    assert {"intervals", "selection"} <= set(wb.sheetnames)
     assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
 
 

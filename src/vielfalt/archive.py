@@ -104,6 +104,7 @@ __all__ = [
     "ARCHIVE_META",
     "ARCHIVE_TABLES",
     "DEMO_SECRET",
+    "IN_PROCESS_STAGES",
     "OPTIONAL_SOURCES",
     "QI_LEVELS",
     "SECRET_ENV",
@@ -1712,6 +1713,9 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
 # the demo's multi-edition archive
 # =========================================================================================================
 
+#: Stages the demo runs in-process for its synthetic editions (those whose stage function exists).
+IN_PROCESS_STAGES = ("intake", "ratings", "scoring", "robustness", "site_visits")
+
 
 @dataclass
 class DemoArchiveResult:
@@ -1748,8 +1752,8 @@ def build_demo_archive(
 
     The synthetic editions demo2009, demo2012 and demo2015 are generated (with repeat participants, the
     vg2015 instrument and the 2015 category scheme; :mod:`vielfalt._synth_editions`) and run through
-    intake, ratings and scoring in-process with :mod:`vielfalt.stages`, which takes about a second per
-    edition instead of half a minute through papermill; the stage functions are exactly what the notebooks
+    :data:`IN_PROCESS_STAGES` in-process with :mod:`vielfalt.stages`, which takes a few seconds per
+    edition instead of a minute through papermill; the stage functions are exactly what the notebooks
     call, so the artefacts are the same, but these runs have no notebooks or manifest (the archive records
     them as ``in-process``). Synthetic jury decisions are added so that the comparison can show agreement.
     demo2010 comes from its latest complete pipeline run when there is one. The archive is keyed with
@@ -1791,19 +1795,22 @@ def build_demo_archive(
             sources[edition] = f"Lauf {run.name}"
             continue
         with tempfile.TemporaryDirectory(prefix=f"vielfalt-{edition}-") as tmp:
-            stages.intake_stage(root, edition, tmp, lang=lang)
-            stages.ratings_stage(root, edition, tmp, lang=lang)
-            stages.scoring_stage(root, edition, tmp, lang=lang)
+            done = []
+            for name in IN_PROCESS_STAGES:
+                stage = getattr(stages, f"{name}_stage", None)
+                if stage is not None:
+                    stage(root, edition, tmp, lang=lang)
+                    done.append(name)
             _synth_editions.write_synthetic_close(tmp, ed)
             source = {
                 "run_id": None,
                 "mode": "in-process",
-                "stages_completed": ["intake", "ratings", "scoring", "close (synthetisch)"],
+                "stages_completed": [*done, "close (synthetisch)"],
             }
             results[edition] = archive_run(
                 tmp, ed, q, archive_dir=target, secret=DEMO_SECRET, replace=True, source=source
             )
-            sources[edition] = "in-process (intake, ratings, scoring; Jury synthetisch)"
+            sources[edition] = f"in-process ({', '.join(done)}; Jury synthetisch)"
     research = None
     if run_research and (root / "notebooks" / "08_editions.py").is_file():
         from vielfalt.editions_compare import run_research as _run
