@@ -191,6 +191,7 @@ def test_export_writes_the_archive_tables_and_a_dictionary(research_project, exp
     wb = load_workbook(res.xlsx)
     assert {"entries", "answers", "scores", "decisions", "Datenwoerterbuch", "Hinweise"} <= set(wb.sheetnames)
     assert {"intervals", "selection"} <= set(wb.sheetnames)
+    assert (res.out_dir / "codebuch_vg2015.html").is_file()
     assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
 
 

@@ -1198,7 +1198,7 @@ def archive_run(
         msg = (
             f"Das Archiv {root} wurde mit einem anderen Schlüssel angelegt (Kennung {meta['key_id']}, hier {kid}); "
             "mit verschiedenen Schlüsseln ließen sich Wiederholungsteilnahmen nicht zuordnen. Bitte die "
-            f"Schlüsseldatei des Archivs verwenden ({SECRET_ENV})."
+            f"Schlüsseldatei des Archivs verwenden ({SECRET_ENV}) oder ein anderes Archiv wählen (--archive DIR)."
         )
         raise ConfigError(msg)
     built = build_archive_tables(run, ed, q, secret=secret)
@@ -1650,9 +1650,11 @@ def export_research(
     -------
     ExportResult
         One XLSX (a notes sheet, every table, the summary tables, the data dictionary) and one CSV per sheet
-        (UTF-8 with BOM, ``;``), every cell formula-safe (:func:`vielfalt.export.neutralise`).
+        (UTF-8 with BOM, ``;``), every cell formula-safe (:func:`vielfalt.export.neutralise`), and the
+        instrument's codebook (:func:`vielfalt.questionnaire.write_codebook`) beside them.
     """
     from vielfalt.export import write_csv, write_xlsx
+    from vielfalt.questionnaire import write_codebook
     from vielfalt.stages import load_context
 
     root = Path(project_root)
@@ -1697,6 +1699,8 @@ def export_research(
     csvs = {}
     for name, df in sheets.items():
         csvs[name] = write_csv(_plain(df), out / "csv" / f"{name}.csv")
+    # the instrument itself (labels, codes, rules; no answers), which the dictionary refers to
+    write_codebook(q, out / f"codebuch_{q.meta.id}.html", lang=lang)
     return ExportResult(ed.edition, out, xlsx, csvs, built.skipped, built.notes)
 
 
