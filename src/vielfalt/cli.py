@@ -407,6 +407,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from vielfalt.stages import load_context
 
     root = find_project_root(args.project)
+    if getattr(args, "editions", None):
+        from vielfalt._synth_editions import edition_id, write_multi_edition_inputs
+
+        wanted = [edition_id(t) for t in args.editions.split(",") if t.strip()]
+        print(write_multi_edition_inputs(root, write=wanted).summary())
+        return 0
     ed, q = load_context(root, args.edition)
     if args.entries and args.entries > 5000:
         out = Path(args.out) if args.out else root / "runs" / "synth" / f"{ed.edition}_{args.entries}.csv"
@@ -446,6 +452,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     forms = write_demo_forms(root, "demo2010")
     print("Fragebogen fürs Feld (LimeSurvey-Import, ausfüllbarer Bogen, Druckfassung):")
     print("\n".join(f"  {_rel(p, root)}" for p in forms.values()))
+    from vielfalt.archive import build_demo_archive
+
+    print(build_demo_archive(root, lang=args.lang or "de").summary())
     return 0
 
 
@@ -500,6 +509,78 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return subprocess.call(cmd, cwd=out_dir, env=voila_env())
 
 
+# --- research: verify, archive, export, compare ----------------------------------------------------
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-run a run from its manifest and compare its artefacts; exit 0 identical, 1 not, 2 error."""
+    from vielfalt.replay import verify_run
+
+    root = find_project_root(args.project)
+    run = Path(args.run)
+    run = run if run.is_absolute() else (Path.cwd() / run)
+    tick = {"t": time.monotonic()}
+
+    def progress(name: str, index: int, total: int, status: str) -> None:
+        if args.json:
+            return
+        if status == "running":
+            tick["t"] = time.monotonic()
+            print(f"[{index}/{total}] Wiederholung der Stufe {name} …", flush=True)
+        else:
+            print(f"[{index}/{total}] {name}: {status} ({time.monotonic() - tick['t']:.1f} s)", flush=True)
+
+    report = verify_run(run, project_root=root, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.text(args.lang))
+    return report.exit_code
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    """Add a closed edition's latest complete run to the pseudonymised research archive."""
+    from vielfalt.archive import archive_edition
+
+    root = find_project_root(args.project)
+    result = archive_edition(
+        root,
+        args.edition,
+        archive_dir=args.archive,
+        run_dir=args.run,
+        replace=args.replace,
+        allow_open=args.allow_open,
+    )
+    print(result.summary())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write an export profile of one edition (research: pseudonymised tables, CSV + XLSX, dictionary)."""
+    from vielfalt.archive import export_research
+
+    root = find_project_root(args.project)
+    exporters = {"research": export_research}
+    result = exporters[args.profile](root, args.edition, out_dir=args.out, run_dir=args.run, lang=args.lang)
+    print(result.summary())
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run the research stage (notebook 08_editions) on the archive."""
+    from vielfalt.editions_compare import run_research
+
+    root = find_project_root(args.project)
+    editions = None
+    if args.editions:
+        from vielfalt._synth_editions import edition_id
+
+        editions = ",".join(edition_id(t) for t in args.editions.split(",") if t.strip())
+    result = run_research(root, archive_dir=args.archive, editions=editions, lang=args.lang or "de")
+    _print_run(result, root)
+    return 0
+
+
 # --- entry point ----------------------------------------------------------------------------------
 
 
@@ -546,6 +627,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("synth", help="synthetische Eingabedateien erzeugen")
     s.add_argument("--edition", default="demo2010")
+    s.add_argument(
+        "--editions",
+        default=None,
+        help="mehrere Demo-Editionen mit Wiederholungsteilnahmen, z. B. 2009,2010,2012,2015",
+    )
     s.add_argument("--entries", type=int, default=None)
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--out", default=None)
@@ -572,6 +658,36 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="Demo-Edition erzeugen und alle Stufen ausführen")
     s.add_argument("--lang", choices=["de", "en"], default=None)
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("verify", help="einen Lauf aus seinem Manifest wiederholen und vergleichen")
+    s.add_argument("run", help="Laufordner, z. B. runs/demo2010/<Lauf-ID>")
+    s.add_argument("--json", action="store_true", help="Bericht als JSON ausgeben")
+    s.add_argument("--lang", choices=["de", "en"], default="de")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("archive", help="abgeschlossene Edition ins Forschungsarchiv aufnehmen")
+    s.add_argument("edition")
+    s.add_argument("--archive", type=Path, default=None, help="Archivordner (Standard: archive/)")
+    s.add_argument("--run", type=Path, default=None, help="bestimmter Lauf statt des neuesten")
+    s.add_argument("--replace", action="store_true", help="abweichenden früheren Stand ersetzen")
+    s.add_argument(
+        "--allow-open", action="store_true", help="auch ohne Jury-Entscheidungen (Stufe close) archivieren"
+    )
+    s.set_defaults(func=cmd_archive)
+
+    s = sub.add_parser("export", help="Exportprofil einer Edition schreiben")
+    s.add_argument("edition")
+    s.add_argument("--profile", choices=["research"], required=True)
+    s.add_argument("--out", type=Path, default=None, help="Zielordner")
+    s.add_argument("--run", type=Path, default=None, help="bestimmter Lauf statt des neuesten")
+    s.add_argument("--lang", choices=["de", "en"], default=None)
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("compare", help="Editionen im Archiv vergleichen (Notebook 08_editions)")
+    s.add_argument("--editions", default=None, help="z. B. 2009,2010,2012,2015 (Standard: alle)")
+    s.add_argument("--archive", type=Path, default=None, help="Archivordner (Standard: archive/)")
+    s.add_argument("--lang", choices=["de", "en"], default=None)
+    s.set_defaults(func=cmd_compare)
     return p
 
 

@@ -26,6 +26,7 @@ from vielfalt.questionnaire import (
 )
 
 __all__ = [
+    "ArchiveSettings",
     "Bin",
     "CategoryScheme",
     "Edition",
@@ -283,6 +284,22 @@ class VerificationSettings(_Frozen):
         return self
 
 
+class ArchiveSettings(_Frozen):
+    """How ``vielfalt archive`` pseudonymises this edition for the research archive (DOMAIN.md §6.4).
+
+    ``secret_file`` names the file holding the HMAC key (absolute or ``~/…``, outside the project); the
+    environment variable ``VIELFALT_ARCHIVE_SECRET_FILE`` takes precedence. ``consent`` is the column whose
+    tick allows item answers to be archived (``null``: no consent item). ``min_cell`` is the smallest group
+    size shown (never below 3). ``name_item`` and ``sector_item`` feed the organisation key.
+    """
+
+    secret_file: str | None = None
+    consent: str | None = "G02[forschung]"
+    min_cell: int = Field(default=3, ge=3)
+    name_item: str = "A01"
+    sector_item: str | None = "A03"
+
+
 class Edition(_Frozen):
     """A validated edition. Load it with :func:`load_edition`."""
 
@@ -307,6 +324,7 @@ class Edition(_Frozen):
     jury_chair: str | None = None  # id of the jury member whose vote breaks a tie (tie_rule chair_decides)
     robustness: RobustnessSettings = Field(default_factory=RobustnessSettings)
     selection: SelectionSettings = Field(default_factory=SelectionSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
     @field_validator("edition", mode="before")
     @classmethod
