@@ -86,6 +86,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from vielfalt.categories import wz_section_of_division
 from vielfalt.columns import CATEGORY
 from vielfalt.edition import Edition
 from vielfalt.exceptions import ConfigError, DataError
@@ -183,29 +184,6 @@ SUPPRESSED = "."
 _SIZE_BANDS = ((1, 10, "1–9"), (10, 50, "10–49"), (50, 250, "50–249"), (250, math.inf, "250+"))
 _COUNT_BANDS = ((3, 10, "3–9"), (10, 50, "10–49"), (50, 250, "50–249"), (250, math.inf, "250+"))
 
-_WZ_SECTIONS = (  # WZ 2008 divisions → section letter (Destatis, Klassifikation der Wirtschaftszweige 2008)
-    (1, 3, "A"),
-    (5, 9, "B"),
-    (10, 33, "C"),
-    (35, 35, "D"),
-    (36, 39, "E"),
-    (41, 43, "F"),
-    (45, 47, "G"),
-    (49, 53, "H"),
-    (55, 56, "I"),
-    (58, 63, "J"),
-    (64, 66, "K"),
-    (68, 68, "L"),
-    (69, 75, "M"),
-    (77, 82, "N"),
-    (84, 84, "O"),
-    (85, 85, "P"),
-    (86, 88, "Q"),
-    (90, 93, "R"),
-    (94, 96, "S"),
-    (97, 98, "T"),
-    (99, 99, "U"),
-)
 
 _TAG = re.compile(r"<[^>]*>")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -283,11 +261,7 @@ def wz_section(code: Any) -> str | None:
     digits = re.sub(r"\D", "", text)
     if len(digits) < 2:
         return None
-    division = int(digits[:2])
-    for lo, hi, letter in _WZ_SECTIONS:
-        if lo <= division <= hi:
-            return letter
-    return None
+    return wz_section_of_division(int(digits[:2]))
 
 
 def organisation_key(secret: bytes, name: Any, sector: Any) -> str:

@@ -13,7 +13,48 @@ import pandas as pd
 from vielfalt.columns import CATEGORY
 from vielfalt.edition import CategoryScheme
 
-__all__ = ["CATEGORY_REASON", "assign_categories"]
+__all__ = ["CATEGORY_REASON", "WZ_SECTIONS", "assign_categories", "wz_section_of_division"]
+
+
+#: WZ 2008 divisions → section letter (Destatis, Klassifikation der Wirtschaftszweige 2008, DOMAIN.md §4.5).
+WZ_SECTIONS = (
+    (1, 3, "A"),
+    (5, 9, "B"),
+    (10, 33, "C"),
+    (35, 35, "D"),
+    (36, 39, "E"),
+    (41, 43, "F"),
+    (45, 47, "G"),
+    (49, 53, "H"),
+    (55, 56, "I"),
+    (58, 63, "J"),
+    (64, 66, "K"),
+    (68, 68, "L"),
+    (69, 75, "M"),
+    (77, 82, "N"),
+    (84, 84, "O"),
+    (85, 85, "P"),
+    (86, 88, "Q"),
+    (90, 93, "R"),
+    (94, 96, "S"),
+    (97, 98, "T"),
+    (99, 99, "U"),
+)
+
+
+def wz_section_of_division(division: int) -> str | None:
+    """The WZ 2008 section letter of a two-digit division (``47`` → ``"G"``); None for a gap (e.g. 4, 34).
+
+    Examples
+    --------
+    >>> wz_section_of_division(47), wz_section_of_division(34)
+    ('G', None)
+    """
+    for lo, hi, letter in WZ_SECTIONS:
+        if lo <= division <= hi:
+            return letter
+    return None
+
 
 CATEGORY_REASON = "category_reason"
 

@@ -413,6 +413,15 @@ _PLAN_COLUMNS = (
 )  # fmt: skip
 
 
+def _unknown_column_warnings(src: str, unknown: Iterable[Any], lang: str) -> list[dict[str, Any]]:
+    """A warning per column of a file that vielfalt does not know (it is not read, and the report says so)."""
+    return [
+        _failure(src, None, None, str(u), "unknown_column", u, _msg("unknown_column", lang, value=u), "",
+                 severity="warning")  # fmt: skip
+        for u in unknown
+    ]
+
+
 def read_site_visits(
     paths: str | Path | Sequence[str | Path],
     *,
@@ -475,20 +484,7 @@ def read_site_visits(
                 f"Expected columns: {', '.join(heads.values())}."
             )
             raise DataError(msg, path=str(path))
-        failures += [
-            _failure(
-                src,
-                None,
-                None,
-                str(u),
-                "unknown_column",
-                u,
-                _msg("unknown_column", lang, value=u),
-                "",
-                severity="warning",
-            )  # fmt: skip
-            for u in unknown
-        ]
+        failures += _unknown_column_warnings(src, unknown, lang)
         n_read += len(df)
         accepted += _check_visit_rows(
             df, src, order, ids, selected, entries, q, settings, factor, failures, lang
@@ -995,20 +991,7 @@ def read_votes(
     members = {p.id for p in jury}
     ids = set(entries)
     conflicts = {m: set(v) for m, v in (conflicts or {}).items()}
-    failures = [
-        _failure(
-            src,
-            None,
-            None,
-            str(u),
-            "unknown_column",
-            u,
-            _msg("unknown_column", lang, value=u),
-            "",
-            severity="warning",
-        )
-        for u in unknown
-    ]
+    failures = _unknown_column_warnings(src, unknown, lang)
     valid = []
     for row_no, row in df.iterrows():
         member, entry, vote_raw = _cell(row, "member"), _cell(row, ENTRY_ID), _cell(row, "vote")

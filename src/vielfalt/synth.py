@@ -214,38 +214,17 @@ _LEGAL_NAME = {
     "EINZEL": "{}",
 }
 
-_WZ_SECTION = [  # WZ 2008 divisions → section letter
-    (1, 3, "A"),
-    (5, 9, "B"),
-    (10, 33, "C"),
-    (35, 35, "D"),
-    (36, 39, "E"),
-    (41, 43, "F"),
-    (45, 47, "G"),
-    (49, 53, "H"),
-    (55, 56, "I"),
-    (58, 63, "J"),
-    (64, 66, "K"),
-    (68, 68, "L"),
-    (69, 75, "M"),
-    (77, 82, "N"),
-    (84, 84, "O"),
-    (85, 85, "P"),
-    (86, 88, "Q"),
-    (90, 93, "R"),
-    (94, 96, "S"),
-    (97, 98, "T"),
-    (99, 99, "U"),
-]
 
 
 def _wz_section(code: str) -> str:
+    from vielfalt.categories import wz_section_of_division
+
     div = int(code[:2])
-    for lo, hi, letter in _WZ_SECTION:
-        if lo <= div <= hi:
-            return letter
-    msg = f"WZ-Abteilung {div} gibt es nicht"
-    raise ValueError(msg)
+    letter = wz_section_of_division(div)
+    if letter is None:
+        msg = f"WZ-Abteilung {div} gibt es nicht"
+        raise ValueError(msg)
+    return letter
 
 
 @dataclass(frozen=True)
