@@ -1,4 +1,4 @@
-"""The fast CSV path of read_table (pandas' C parser) gives exactly the reference reader's table, or steps aside."""
+"""The fast CSV path of read_table (pandas' C parser) equals the reference reader, or steps aside."""
 
 from __future__ import annotations
 
@@ -17,7 +17,27 @@ FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCh
 
 # pieces that stress the tokenizers: delimiters, quotes in every position, all line breaks, blanks, umlauts
 PIECES = st.sampled_from(
-    ["a", "Z", "7", " ", "ä", "€", ";", ",", "\t", "|", '"', '""', "'", "=", "\n", "\r", "\r\n", "\u2028", "x;y"]
+    [
+        "a",
+        "Z",
+        "7",
+        " ",
+        "ä",
+        "€",
+        ";",
+        ",",
+        "\t",
+        "|",
+        '"',
+        '""',
+        "'",
+        "=",
+        "\n",
+        "\r",
+        "\r\n",
+        "\u2028",
+        "x;y",
+    ]
 )
 TEXT = st.lists(PIECES, min_size=1, max_size=40).map("".join)
 
@@ -74,8 +94,10 @@ CELL = st.lists(st.sampled_from(["a", "ä", " ", ";", '"', "\n", "\r\n", "=1", "
     quoting=st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]),
     terminator=st.sampled_from(["\r\n", "\n"]),
 )
-def test_fast_path_reads_regular_tables(width: int, rows: list[list[str]], quoting: int, terminator: str) -> None:
-    """A table as LimeSurvey or Excel writes it (no blank rows) takes the fast path and equals the reference."""
+def test_fast_path_reads_regular_tables(
+    width: int, rows: list[list[str]], quoting: int, terminator: str
+) -> None:
+    """A table as LimeSurvey or Excel write it (no blank rows) reads fast and equals the reference."""
     header = [f"h{i}" for i in range(width)]
     body = [r[:width] for r in rows]
     if any(all(c == "" for c in r) for r in body):
@@ -128,7 +150,9 @@ def test_read_table_normalises_carriage_returns_on_the_fast_path(tmp_path) -> No
 
 def test_real_exports_read_the_same_on_both_paths(shared_dir, monkeypatch) -> None:
     """Every real export beside the project gives the same table with and without the fast path."""
-    files = sorted(p for p in (shared_dir / "real-exports").rglob("*") if p.suffix.lower() in {".csv", ".txt", ".tsv"})
+    files = sorted(
+        p for p in (shared_dir / "real-exports").rglob("*") if p.suffix.lower() in {".csv", ".txt", ".tsv"}
+    )
     assert files
     for path in files:
         try:

@@ -809,7 +809,8 @@ def _fast_frame(text: str, delimiter: str, info: dict[str, Any]) -> pd.DataFrame
       dropped by both;
     - every record has exactly as many fields as the header: pandas refuses longer records and pads shorter
       ones, so the delimiters outside cell values must number (width - 1) per record;
-    - anything pandas refuses (an unclosed quote, a long record, bytes it cannot encode) goes to the reference.
+    - whatever pandas refuses (an unclosed quote, a long record, bytes it cannot encode) goes to the
+      reference.
 
     Cells with a carriage return are normalised to ``\\n`` as the reference does. A property test compares
     both readers on arbitrary text (``tests/test_ingest_fuzz.py``).
