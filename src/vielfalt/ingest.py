@@ -870,11 +870,13 @@ def _fast_frame(text: str, delimiter: str, info: dict[str, Any]) -> pd.DataFrame
     header = [str(v) for v in table.iloc[0].tolist()]
     names, duplicates, renamed = _clean_headings(header)
     del table
+    # one 2-D block, as the reference builds it (a frame of many blocks is slow to add columns to)
+    cells = np.empty((n_records - 1, width), dtype=object)
+    for pos, values in enumerate(columns):
+        cells[:, pos] = values[1:]
+    del columns
     index = pd.RangeIndex(2, n_records + 1, name=ROW)
-    df = pd.DataFrame(
-        dict(zip(range(width), (v[1:] for v in columns), strict=True)), index=index, dtype=object, copy=False
-    )
-    df.columns = pd.Index(names, dtype=object)
+    df = pd.DataFrame(cells, columns=pd.Index(names, dtype=object), index=index, dtype=object, copy=False)
     info.update(
         n_rows=len(df),
         n_columns=len(names),
