@@ -135,22 +135,66 @@ def run_edition(
             word = {"done": "fertig", "complete": "fertig", "failed": "FEHLGESCHLAGEN"}.get(status, status)
             print(f"[{index}/{total}] Stufe {name}: {word} ({time.monotonic() - t0['t']:.1f} s)", flush=True)
 
-    return pipeline.run_stages(
-        specs,
-        runs_root=root / "runs",
-        edition=ed.edition,
-        inputs=inputs,
-        seed=ed.seed,
-        run_id=run_id,
-        extra_manifest={
-            "questionnaire": q.meta.id,
-            "questionnaire_version": q.meta.version,
-            "questionnaire_sha256": q.sha256(),
-        },
-        progress=progress,
-        base_run=base,
-        project_root=root,
-    )
+    run_id = run_id or pipeline.new_run_id()
+    watcher = None if quiet or not sys.stderr.isatty() else _ProgressWatcher(root / "runs" / ed.edition / f".{run_id}.partial")
+    try:
+        return pipeline.run_stages(
+            specs,
+            runs_root=root / "runs",
+            edition=ed.edition,
+            inputs=inputs,
+            seed=ed.seed,
+            run_id=run_id,
+            extra_manifest={
+                "questionnaire": q.meta.id,
+                "questionnaire_version": q.meta.version,
+                "questionnaire_sha256": q.sha256(),
+            },
+            progress=progress,
+            base_run=base,
+            project_root=root,
+        )
+    finally:
+        if watcher is not None:
+            watcher.stop()
+
+
+class _ProgressWatcher:
+    """Draws the progress a stage's kernel publishes (see :mod:`vielfalt._progress`) as a terminal bar."""
+
+    def __init__(self, run_dir: Path) -> None:
+        import threading
+
+        from vielfalt._progress import progress_file
+
+        self.path = progress_file(run_dir)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        from tqdm.std import tqdm
+
+        from vielfalt._progress import read_progress
+
+        bar, key = None, None
+        while not self._stop.wait(0.5):
+            state = read_progress(self.path)
+            if state is None:
+                continue
+            if (state["description"], state["phase"]) != key:
+                if bar is not None:
+                    bar.close()
+                key = (state["description"], state["phase"])
+                bar = tqdm(total=state["total"], desc=f"    {key[0]} ({key[1]})", ascii=True, leave=False)
+            bar.n = state["done"]
+            bar.refresh()
+        if bar is not None:
+            bar.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -229,6 +273,10 @@ def _print_run(result: Any, root: Path) -> None:
     sheets = sorted((Path(result.run_dir) / "rating_sheets").glob("*.xlsx"))
     if sheets:
         print(f"  Bewertungsbögen ({len(sheets)}): {_rel(sheets[0].parent, root)}/")
+    for plan in sorted((Path(result.run_dir) / "site_visits").glob("besuchsplan_*.xlsx")):
+        print(f"  Besuchsplan (mit Kontaktdaten, nur Institut): {_rel(plan, root)}")
+    for blind in sorted((Path(result.run_dir) / "site_visits").glob("blind_*.csv")):
+        print(f"  Kandidatenliste ohne Namen: {_rel(blind, root)}")
 
 
 def _rel(p: Any, root: Path) -> str:

@@ -32,7 +32,9 @@ __all__ = [
     "InputFile",
     "Person",
     "PublicRule",
+    "RobustnessSettings",
     "ScoringSettings",
+    "SelectionSettings",
     "edition_path",
     "load_edition",
     "resolve_data_path",
@@ -163,6 +165,13 @@ class Person(_Frozen):
     conflicts: list[str] = Field(default_factory=list)  # organisation names or entry ids declared
 
 
+RaterModel = Literal["none", "mean_shift", "zscore", "additive"]
+MissingRule = Literal["zero", "nan"]
+Imputation = Literal["none", "mean", "median", "group_mean", "group_median"]
+Normalisation = Literal["none", "minmax", "zscore", "rank", "prank", "borda"]
+Aggregation = Literal["amean", "gmean", "hmean", "median"]
+
+
 class ScoringSettings(_Frozen):
     """The assumptions of the scoring stage; a researcher swaps them here without touching code.
 
@@ -171,12 +180,79 @@ class ScoringSettings(_Frozen):
     means, and text scores are corrected for rater severity by the additive model.
     """
 
-    rater_model: Literal["none", "mean_shift", "zscore", "additive"] = "additive"
-    missing_answers: Literal["zero", "nan"] = "zero"
-    imputation: Literal["none", "mean", "median", "group_mean", "group_median"] = "none"
-    normalisation: Literal["none", "minmax", "zscore", "rank", "prank", "borda"] = "none"
+    rater_model: RaterModel = "additive"
+    missing_answers: MissingRule = "zero"
+    imputation: Imputation = "none"
+    normalisation: Normalisation = "none"
     normalise_within: Literal["category", "all"] = "category"
-    aggregation: Literal["amean", "gmean", "hmean", "median"] = "amean"
+    aggregation: Aggregation = "amean"
+
+
+class FactorSettings(_Frozen):
+    """The assumptions the robustness stage varies (METHODS.md §3), each with its alternatives.
+
+    A list with one alternative, or ``weights: 0``, switches that factor off (its Sobol' indices are then
+    exactly 0). The nominal choice of the ``scoring`` block must be among the alternatives.
+    """
+
+    weights: float = Field(default=0.25, ge=0, lt=1)
+    rater_model: list[RaterModel] = Field(default_factory=lambda: ["additive", "mean_shift", "zscore", "none"])
+    missing_answers: list[MissingRule] = Field(default_factory=lambda: ["zero", "nan"])
+    imputation: list[Imputation] = Field(default_factory=lambda: ["none", "group_mean"])
+    normalisation: list[Normalisation] = Field(default_factory=lambda: ["none", "minmax"])
+    aggregation: list[Aggregation] = Field(default_factory=lambda: ["amean", "gmean"])
+
+    @field_validator("rater_model", "missing_answers", "imputation", "normalisation", "aggregation")
+    @classmethod
+    def _non_empty_unique(cls, v: list[str]) -> list[str]:
+        if not v:
+            msg = "mindestens eine Alternative angeben (eine einzige schaltet den Faktor ab)"
+            raise ValueError(msg)
+        if len(set(v)) != len(v):
+            msg = f"eine Alternative ist doppelt aufgeführt ({v})"
+            raise ValueError(msg)
+        return v
+
+
+class RobustnessSettings(_Frozen):
+    """Uncertainty and sensitivity analysis of the ranking (METHODS.md §3)."""
+
+    draws: int = Field(default=1000, ge=1, le=100_000)
+    sensitivity_n: int = Field(default=256, ge=0, le=100_000)
+    design: Literal["random", "sobol"] = "random"
+    factors: FactorSettings = Field(default_factory=FactorSettings)
+
+
+class OutlierSettings(_Frozen):
+    """Multivariate outliers within a category (isolation forest on the indicators)."""
+
+    method: Literal["isolation_forest", "none"] = "isolation_forest"
+    min_entries: int = Field(default=5, ge=3)
+    contamination: Literal["auto"] | float = "auto"
+
+    @field_validator("contamination")
+    @classmethod
+    def _share(cls, v: str | float) -> str | float:
+        if not isinstance(v, str) and not 0 < v <= 0.5:
+            msg = f"contamination muss „auto“ oder ein Anteil in (0, 0.5] sein, nicht {v}"
+            raise ValueError(msg)
+        return v
+
+
+class SelectionSettings(_Frozen):
+    """Site-visit selection (METHODS.md §5): borderline band and plausibility checks."""
+
+    borderline: tuple[float, float] = (0.2, 0.8)
+    outliers: OutlierSettings = Field(default_factory=OutlierSettings)
+
+    @field_validator("borderline")
+    @classmethod
+    def _band(cls, v: tuple[float, float]) -> tuple[float, float]:
+        lo, hi = v
+        if not 0 <= lo < hi <= 1:
+            msg = f"borderline: zwei Anteile 0 ≤ unten < oben ≤ 1 angeben, z. B. [0.2, 0.8]; nicht {list(v)}"
+            raise ValueError(msg)
+        return v
 
 
 class Edition(_Frozen):
@@ -199,6 +275,8 @@ class Edition(_Frozen):
     tie_rule: Literal["no_award", "chair_decides", "higher_score"] = "higher_score"
     max_input_mb: float = Field(default=150, gt=0)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    robustness: RobustnessSettings = Field(default_factory=RobustnessSettings)
+    selection: SelectionSettings = Field(default_factory=SelectionSettings)
 
     @field_validator("edition", mode="before")
     @classmethod
@@ -223,6 +301,17 @@ class Edition(_Frozen):
             raise ValueError(msg)
         for i in self.inputs:
             _safe_relative(i.file)
+        factors = self.robustness.factors
+        for key in ("rater_model", "missing_answers", "imputation", "normalisation", "aggregation"):
+            nominal = getattr(self.scoring, key)
+            alternatives = getattr(factors, key)
+            if nominal not in alternatives:
+                msg = (
+                    f"robustness.factors.{key}: die nominale Wahl „{nominal}“ aus scoring.{key} fehlt unter "
+                    f"den Alternativen {alternatives}; bitte ergänzen (die Robustheitsanalyse variiert um "
+                    "die nominale Methode herum)."
+                )
+                raise ValueError(msg)
         return self
 
     def categories(self) -> list[str]:

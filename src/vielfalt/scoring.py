@@ -19,7 +19,20 @@ from vielfalt.exceptions import DataError
 from vielfalt.items import TOTAL, ItemScores, score_items
 from vielfalt.questionnaire import Questionnaire
 
-__all__ = ["ScoreResult", "cronbach_alpha", "item_analysis", "score_entries", "top_contributors"]
+__all__ = [
+    "ScoreResult",
+    "aggregate_by_category",
+    "cronbach_alpha",
+    "item_analysis",
+    "prepare_indicators",
+    "score_entries",
+    "score_scale",
+    "section_weights",
+    "top_contributors",
+]
+
+#: aggregation methods defined for positive values only (indicators are rescaled to [1, 100] for them)
+POSITIVE_ONLY = ("gmean", "hmean")
 
 
 @dataclass
@@ -81,34 +94,14 @@ def score_entries(
         msg = "Keine angenommenen Einträge: es gibt nichts zu bewerten (siehe Intake-Bericht)."
         raise DataError(msg)
     its = score_items(entries, q, rubric=text_scores, missing=settings.missing_answers)
-    ind = its.indicators.copy()
-    cat = entries[CATEGORY].reindex(ind.index)
-
-    # indicators that are NaN because they are not expected for the category must stay NaN through
-    # imputation (their weight is spread), so impute only where the item is expected and merely missing
-    not_expected = ind.isna() & _not_expected_mask(ind, cat, q)
-    if settings.imputation != "none":
-        groups = cat if settings.imputation.startswith("group_") else None
-        imputed = composite.impute(ind, method=settings.imputation, groups=groups)
-        ind = imputed.mask(not_expected)
-    if settings.normalisation != "none":
-        within = cat if settings.normalise_within == "category" else None
-        kw = {"lower": 0, "upper": 1} if settings.normalisation == "minmax" else {}
-        ind = composite.normalise(ind, method=settings.normalisation, within=within, **kw)
-        ind = ind.mask(not_expected)
-
-    parts = []
-    for c, block in ind.groupby(cat, sort=True):
-        weights = _normalised_weights(its.weights[str(c)], its.parents)
-        agg = composite.aggregate(block, its.parents, weights=weights, method=settings.aggregation)
-        parts.append(agg)
-    agg_all = pd.concat(parts).reindex(ind.index)
+    cat = entries[CATEGORY].reindex(its.indicators.index)
+    ind = prepare_indicators(its, cat, q, settings)
+    agg_all = aggregate_by_category(ind, its, cat, settings.aggregation)
     levels = [*_sections(its.parents), TOTAL]
-    scale = 100.0 if settings.normalisation in ("none", "minmax") else 1.0
-    scores = agg_all[levels] * scale
+    scores = agg_all[levels] * score_scale(settings)
     ranks = composite.rank(scores, groups=cat)
     contributions = (
-        _contributions(ind, its, cat, scale)
+        _contributions(ind, its, cat, score_scale(settings))
         if settings.aggregation == "amean"
         else pd.DataFrame(np.nan, index=ind.index, columns=ind.columns)
     )
@@ -116,6 +109,59 @@ def score_entries(
     return ScoreResult(
         items=its, indicators=ind, scores=scores, ranks=ranks, contributions=contributions, settings=settings
     )
+
+
+def score_scale(settings: ScoringSettings) -> float:
+    """Factor that puts the aggregate on the 0–100 scale of the report.
+
+    Indicators on [0, 1] (no normalisation or min–max) give totals × 100; the geometric and harmonic means
+    run on indicators rescaled to [1, 100] (see :func:`prepare_indicators`), which are already on that
+    scale; other normalisations (z-scores, ranks) keep their own scale.
+    """
+    if settings.aggregation in POSITIVE_ONLY:
+        return 1.0
+    return 100.0 if settings.normalisation in ("none", "minmax") else 1.0
+
+
+def prepare_indicators(
+    its: ItemScores, cat: pd.Series, q: Questionnaire, settings: ScoringSettings
+) -> pd.DataFrame:
+    """Indicators as they are aggregated: imputation, then normalisation, under the edition's settings.
+
+    Indicators that are NaN because the item is not expected for the category stay NaN through imputation
+    and normalisation, so their weight is spread over the rest of the section (METHODS.md §1). For the
+    geometric and harmonic means, which are defined for positive values only, the indicators are rescaled
+    to [1, 100] as the JRC/OECD Handbook (2008, step 6) and COINr recommend: ``1 + 99·x`` for indicators
+    on [0, 1], a min–max rescaling to [1, 100] (within the category when normalising within) otherwise.
+    """
+    ind = its.indicators.copy()
+    not_expected = ind.isna() & _not_expected_mask(ind, cat, q)
+    within = cat if settings.normalise_within == "category" else None
+    if settings.imputation != "none":
+        groups = cat if settings.imputation.startswith("group_") else None
+        ind = composite.impute(ind, method=settings.imputation, groups=groups).mask(not_expected)
+    if settings.normalisation != "none":
+        kw = {"lower": 0, "upper": 1} if settings.normalisation == "minmax" else {}
+        ind = composite.normalise(ind, method=settings.normalisation, within=within, **kw)
+        ind = ind.mask(not_expected)
+    if settings.aggregation in POSITIVE_ONLY:
+        if settings.normalisation in ("none", "minmax"):
+            ind = 1.0 + 99.0 * ind
+        else:
+            ind = composite.normalise(ind, method="minmax", within=within, lower=1, upper=100)
+            ind = ind.mask(not_expected)
+    return ind
+
+
+def aggregate_by_category(
+    ind: pd.DataFrame, its: ItemScores, cat: pd.Series, method: str
+) -> pd.DataFrame:
+    """Aggregate indicators → sections → total inside each category, with that category's weights."""
+    parts = []
+    for c, block in ind.groupby(cat, sort=True):
+        weights = _normalised_weights(its.weights[str(c)], its.parents)
+        parts.append(composite.aggregate(block, its.parents, weights=weights, method=method))
+    return pd.concat(parts).reindex(ind.index)
 
 
 def _normalised_weights(weights: dict[str, float], parents: dict[str, str | None]) -> dict[str, float]:
@@ -133,6 +179,12 @@ def _normalised_weights(weights: dict[str, float], parents: dict[str, str | None
         for k, p in parents.items()
         if p is not None
     }
+
+
+def section_weights(its: ItemScores, category: str) -> dict[str, float]:
+    """The category's section weights, rescaled to sum to 1 (the weights of the total)."""
+    w = _normalised_weights(its.weights[str(category)], its.parents)
+    return {s: w[s] for s in _sections(its.parents)}
 
 
 def _not_expected_mask(ind: pd.DataFrame, cat: pd.Series, q: Questionnaire) -> pd.DataFrame:

@@ -24,14 +24,20 @@ from vielfalt.validate import ValidationReport, validate_files
 __all__ = [
     "IntakeResult",
     "RatingsResult",
+    "RobustnessResult",
     "ScoringResult",
+    "SiteVisitsResult",
     "category_source_counts",
     "intake_stage",
     "load_context",
     "conflicts_by_entry",
     "quarantine_table",
     "ratings_stage",
+    "robustness_stage",
     "scoring_stage",
+    "selection_summary",
+    "sensitivity_summary",
+    "site_visits_stage",
 ]
 
 QUARANTINE_HEADINGS = {
@@ -441,3 +447,395 @@ def scoring_stage(
     weights = pd.DataFrame(res.items.weights).rename_axis("code").reset_index()
     write_artefact(weights, run_dir, "scoring/weights")
     return ScoringResult(result=res, ranking=ranking, analysis=analysis, notes=notes)
+
+
+# --- robustness -------------------------------------------------------------------------------------
+
+#: Headings of the rank-statistics and candidate tables as evaluators read them.
+RANK_HEADINGS = {
+    "de": {
+        ENTRY_ID: "Eintrag",
+        "name": "Organisation",
+        "category": "Kategorie",
+        "total": "Punkte",
+        "Nominal": "Rang",
+        "Mean": "Rang Ø",
+        "Median": "Rang Median",
+        "Q5": "Rang 5 %",
+        "Q95": "Rang 95 %",
+        "P_topk": "P(Rang ≤ k)",
+        "k": "k (Plätze)",
+        "status": "Einstufung",
+        "selected": "besucht",
+        "priority": "Priorität",
+        "reasons": "Codes",
+        "reason_text": "Gründe",
+    },
+    "en": {
+        ENTRY_ID: "Entry",
+        "name": "Organisation",
+        "category": "Category",
+        "total": "Points",
+        "Nominal": "Rank",
+        "Mean": "Mean rank",
+        "Median": "Median rank",
+        "Q5": "Rank 5 %",
+        "Q95": "Rank 95 %",
+        "P_topk": "P(rank ≤ k)",
+        "k": "k (places)",
+        "status": "Status",
+        "selected": "visited",
+        "priority": "Priority",
+        "reasons": "Codes",
+        "reason_text": "Reasons",
+    },
+}
+
+
+@dataclass
+class RobustnessResult:
+    """What the robustness stage produced."""
+
+    result: Any  # vielfalt._factors.UncertaintyResult
+    table: pd.DataFrame  # for display: name, category and the rank statistics
+    notes: list[str]
+    summary: str
+
+
+def _text_scores_by_model(run_dir: Path) -> dict[str, pd.DataFrame] | None:
+    from vielfalt.provenance import read_artefact
+
+    try:
+        ts = read_artefact(run_dir, "ratings/text_scores")
+    except DataError:
+        return None
+    return {
+        str(m): part.pivot_table(index=ENTRY_ID, columns="item", values="score")
+        for m, part in ts.groupby("model", sort=True)
+    }
+
+
+def sensitivity_summary(sensitivity: pd.DataFrame, lang: str = "de") -> str:
+    """One sentence: which assumption moves the ranking most (by total Sobol' index)."""
+    valid = sensitivity.dropna(subset=["STi"])
+    valid = valid[valid["STi"] > 0].sort_values("STi", ascending=False)
+    if not len(valid):
+        return (
+            "Keine der variierten Annahmen verändert die Rangfolge."
+            if lang == "de"
+            else "None of the varied assumptions changes the ranking."
+        )
+    parts = [f"{r.label} (Sᴛ = {r.STi:.2f})" for r in valid.head(3).itertuples()]
+    head, rest = parts[0], parts[1:]
+    if lang == "de":
+        return f"Am stärksten bewegt die Rangfolge: {head}" + (f"; danach {', '.join(rest)}." if rest else ".")
+    return f"What moves the ranking most: {head}" + (f"; then {', '.join(rest)}." if rest else ".")
+
+
+def robustness_stage(
+    project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
+) -> RobustnessResult:
+    """Vary the scoring assumptions: rank intervals, P(rank ≤ k) per entry and Sobol' indices.
+
+    Reads ``intake/entries``, ``scoring/ranks`` and (when present) ``ratings/text_scores``; writes
+    ``robustness/rank_stats``, ``robustness/sensitivity``, ``robustness/draws`` and ``robustness/settings``.
+    """
+    from vielfalt._progress import ProgressReporter
+    from vielfalt.provenance import read_artefact, write_json_artefact
+    from vielfalt.uncertainty import run_uncertainty
+
+    ed, q = load_context(project_root, edition)
+    lang = lang or ed.language
+    run_dir = Path(run_dir)
+    entries = read_artefact(run_dir, "intake/entries", produced_by="intake")
+    ranks = read_artefact(run_dir, "scoring/ranks", produced_by="scoring")
+    text = _text_scores_by_model(run_dir)
+    with ProgressReporter(run_dir, "Robustheit" if lang == "de" else "Robustness", lang=lang) as report:
+        res = run_uncertainty(
+            entries,
+            q,
+            ed.scoring,
+            ed.robustness,
+            nominal_ranks=ranks["total"].astype(float),
+            capacity=ed.capacity,
+            seed=ed.seed,
+            text_scores=text,
+            lang=lang,
+            progress=report,
+        )
+    write_artefact(res.rank_stats, run_dir, "robustness/rank_stats")
+    write_artefact(res.sensitivity, run_dir, "robustness/sensitivity")
+    write_artefact(res.draws, run_dir, "robustness/draws")
+    write_json_artefact(
+        {
+            "robustness": ed.robustness.model_dump(mode="json"),
+            "scoring": ed.scoring.model_dump(mode="json"),
+            "seed": ed.seed,
+            "capacity": dict(ed.capacity),
+            "notes": res.notes,
+        },
+        run_dir,
+        "robustness/settings",
+    )
+    table = res.rank_stats.copy()
+    table.insert(0, "name", entries["A01"].reindex(table.index))
+    table["category"] = [ed.category_scheme.label(str(c), lang) for c in table["category"]]
+    table = table.sort_values(["category", "Nominal", "Median"]).rename(columns=RANK_HEADINGS[lang])
+    table.index.name = RANK_HEADINGS[lang][ENTRY_ID]
+    return RobustnessResult(
+        result=res, table=table, notes=res.notes, summary=sensitivity_summary(res.sensitivity, lang)
+    )
+
+
+# --- site visits ------------------------------------------------------------------------------------
+
+PLAN_HEADINGS = {
+    "de": {
+        "priority": "Priorität",
+        "category": "Kategorie",
+        ENTRY_ID: "Eintrag",
+        "name": "Organisation",
+        "status": "Einstufung",
+        "total": "Punkte (0–100)",
+        "interval": "Rang (nominal; 5–95 %)",
+        "P_topk": "P(Rang ≤ k)",
+        "reason_text": "Gründe und zu Prüfendes",
+        "contact": "Ansprechperson",
+        "phone": "Telefon",
+        "email": "E-Mail",
+        "visit_consent": "Besuch zugestimmt",
+        "date": "Termin",
+        "visitors": "Besucht von",
+        "visit_note": "Notiz zum Besuch",
+    },
+    "en": {
+        "priority": "Priority",
+        "category": "Category",
+        ENTRY_ID: "Entry",
+        "name": "Organisation",
+        "status": "Status",
+        "total": "Points (0–100)",
+        "interval": "Rank (nominal; 5–95 %)",
+        "P_topk": "P(rank ≤ k)",
+        "reason_text": "Reasons and what to check",
+        "contact": "Contact person",
+        "phone": "Phone",
+        "email": "E-mail",
+        "visit_consent": "Visit agreed",
+        "date": "Date",
+        "visitors": "Visited by",
+        "visit_note": "Visit note",
+    },
+}
+BLIND_COLUMNS = [ENTRY_ID, CATEGORY, "status", "selected", "priority", "reasons", "Nominal", "Q5", "Q95", "P_topk"]
+
+
+@dataclass
+class SiteVisitsResult:
+    """What the site_visits stage produced."""
+
+    candidates: pd.DataFrame  # on pseudonyms, as frozen
+    table: pd.DataFrame  # for display, with names joined after freezing
+    plan: pd.DataFrame
+    plan_view: pd.DataFrame  # the plan for the report: headings in the reader's language, no contact data
+    summary: list[str]
+    freeze: dict[str, str]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def selection_summary(candidates: pd.DataFrame, ed: Edition, lang: str = "de") -> list[str]:
+    """One line per category: capacity, how many clear / borderline / verify, who is on the list."""
+    from vielfalt.selection import STATUS_LABELS
+
+    lines = []
+    for c, part in candidates.groupby(CATEGORY, sort=True):
+        k = int(part["k"].iloc[0])
+        counts = part["status"].value_counts()
+        chosen = part[part["selected"]].sort_values("priority")
+        status_txt = ", ".join(
+            f"{int(counts.get(s, 0))} {STATUS_LABELS[s][lang]}" for s in ("clear", "borderline", "verify", "out")
+        )
+        label = ed.category_scheme.label(str(c), lang)
+        ties = part["reasons"].str.contains("TIE_AT_CUT").sum()
+        tie_txt = (
+            f"; Gleichstand an der Grenze bei {ties} Einträgen (Regel {ed.tie_rule})"
+            if ties and lang == "de"
+            else (f"; tie at the cut for {ties} entries (rule {ed.tie_rule})" if ties else "")
+        )
+        if lang == "de":
+            lines.append(
+                f"{label}: {len(part)} Einträge, {k} Besuchsplätze — {status_txt}; besucht werden "
+                f"{len(chosen)}: {', '.join(map(str, chosen.index)) or '—'}{tie_txt}."
+            )
+        else:
+            lines.append(
+                f"{label}: {len(part)} entries, {k} visit places — {status_txt}; visited: "
+                f"{len(chosen)}: {', '.join(map(str, chosen.index)) or '—'}{tie_txt}."
+            )
+    return lines
+
+
+def _visit_plan(candidates: pd.DataFrame, entries: pd.DataFrame, ed: Edition, lang: str) -> pd.DataFrame:
+    """The selected entries with names and contacts joined (institute only), sorted for scheduling."""
+    from vielfalt.selection import STATUS_LABELS
+
+    chosen = candidates[candidates["selected"]].copy()
+    e = entries.reindex(chosen.index)
+
+    def col(name: str) -> pd.Series:
+        return e[name] if name in e else pd.Series(None, index=e.index, dtype=object)
+
+    consent = col("G02[besuch]")
+    yes, no = ("ja", "nein — vorher klären") if lang == "de" else ("yes", "no — ask first")
+    plan = pd.DataFrame(
+        {
+            "priority": chosen["priority"].astype("Int64"),
+            "category": [ed.category_scheme.label(str(c), lang) for c in chosen[CATEGORY]],
+            ENTRY_ID: chosen.index,
+            "name": col("A01"),
+            "status": [STATUS_LABELS[s][lang] for s in chosen["status"]],
+            "total": chosen["total"].round(1),
+            "interval": [
+                f"{r.Nominal:g} ({r.Q5:g}–{r.Q95:g})" for r in chosen[["Nominal", "Q5", "Q95"]].itertuples()
+            ],
+            "P_topk": chosen["P_topk"].round(2),
+            "reason_text": chosen["reason_text"],
+            "contact": col("G01[name]"),
+            "phone": col("G01[telefon]"),
+            "email": col("G01[email]"),
+            "visit_consent": [yes if bool(v) else no for v in consent.fillna(False).astype(bool)],
+            "date": None,
+            "visitors": None,
+            "visit_note": None,
+        },
+        index=chosen.index,
+    )
+    return plan.reset_index(drop=True)
+
+
+def site_visits_stage(
+    project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
+) -> SiteVisitsResult:
+    """Select site-visit candidates per category with reasons; freeze them; then write the visit plan.
+
+    The rule and the candidate list are computed on pseudonyms and written with their sha256
+    (``site_visits/rule.json``, ``site_visits/candidates.parquet``, ``site_visits/freeze.json``; all three
+    are hashed in the manifest) before names are joined for ``site_visits/besuchsplan_<ed>.xlsx`` (institute
+    only: names and contact persons, to schedule from) and ``site_visits/blind_<ed>.csv`` (pseudonyms only).
+    """
+    from vielfalt.export import write_csv
+    from vielfalt.provenance import read_artefact, sha256_file, write_json_artefact
+    from vielfalt.selection import freeze, plausibility_flags, select_site_visits
+
+    ed, q = load_context(project_root, edition)
+    lang = lang or ed.language
+    run_dir = Path(run_dir)
+    stats = read_artefact(run_dir, "robustness/rank_stats", produced_by="robustness")
+    scores = read_artefact(run_dir, "scoring/scores", produced_by="scoring")
+    indicators = read_artefact(run_dir, "scoring/indicators", produced_by="scoring")
+    flags = read_artefact(run_dir, "scoring/flags", produced_by="scoring")
+    failures = read_artefact(run_dir, "intake/failures", produced_by="intake")
+    entries = read_artefact(run_dir, "intake/entries", produced_by="intake")
+    pseudonymous = entries.drop(columns=[c for c in entries.columns if c.startswith(("A01", "G01"))])
+
+    plaus = plausibility_flags(
+        pseudonymous,
+        q,
+        indicators=indicators,
+        flags=flags,
+        failures=failures,
+        settings=ed.selection,
+        seed=ed.seed,
+        lang=lang,
+    )
+    candidates = select_site_visits(
+        stats,
+        scores["total"],
+        plaus,
+        capacity=ed.capacity,
+        settings=ed.selection,
+        tie_rule=ed.tie_rule,
+        lang=lang,
+    )
+    rule = {
+        "method": "METHODS.md §5",
+        "capacity": dict(ed.capacity),
+        "selection": ed.selection.model_dump(mode="json"),
+        "tie_rule": ed.tie_rule,
+        "seed": ed.seed,
+        "priority": ["clear by nominal rank", "borderline by P(rank<=k)", "free places by P(rank<=k), rank"],
+    }
+    write_artefact(plaus, run_dir, "site_visits/plausibility")
+    write_json_artefact(rule, run_dir, "site_visits/rule")
+    cand_path = write_artefact(candidates, run_dir, "site_visits/candidates")
+    frozen = freeze(rule, candidates)
+    frozen["candidates_artefact_sha256"] = sha256_file(cand_path)
+    write_json_artefact(frozen, run_dir, "site_visits/freeze")
+
+    # names are joined only now, after the list is frozen
+    plan = _visit_plan(candidates, entries, ed, lang)
+    heads = PLAN_HEADINGS[lang]
+    sheet = "Besuchsplan" if lang == "de" else "Visit plan"
+    all_sheet = "Alle Einträge" if lang == "de" else "All entries"
+    rule_sheet = "Regel" if lang == "de" else "Rule"
+    everyone = candidates.assign(name=entries["A01"].reindex(candidates.index)).reset_index()[
+        [ENTRY_ID, "name", CATEGORY, "status", "selected", "priority", "total", "Nominal", "Q5", "Q95", "P_topk",
+         "reasons", "reason_text"]  # fmt: skip
+    ]
+    rule_rows = pd.DataFrame(
+        {
+            "key": ["rule_sha256", "candidates_sha256", "tie_rule", "borderline", "capacity"],
+            "value": [
+                frozen["rule_sha256"],
+                frozen["candidates_sha256"],
+                ed.tie_rule,
+                f"{ed.selection.borderline[0]:g}–{ed.selection.borderline[1]:g}",
+                ", ".join(f"{c}: {k}" for c, k in sorted(ed.capacity.items())),
+            ],
+        }
+    )
+    title = (
+        f"Besuchsplan {ed.title.get(lang)} — nur für das Auswertungsinstitut (enthält Kontaktdaten)"
+        if lang == "de"
+        else f"Visit plan {ed.title.get(lang)} — institute only (contains contact data)"
+    )
+    xlsx = write_xlsx(
+        {sheet: plan, all_sheet: everyone, rule_sheet: rule_rows},
+        run_dir / "site_visits" / f"besuchsplan_{ed.edition}.xlsx",
+        headers={
+            sheet: [heads[c] for c in plan.columns],
+            all_sheet: [heads.get(c, c) for c in everyone.columns],
+            rule_sheet: ["Schlüssel", "Wert"] if lang == "de" else ["Key", "Value"],
+        },
+        title_rows={sheet: [title]},
+        column_widths={sheet: {"B": 22, "C": 16, "D": 30, "I": 80, "J": 22, "K": 16, "L": 26, "N": 14, "P": 40}},
+    )
+    blind = write_csv(
+        candidates.reset_index()[BLIND_COLUMNS],
+        run_dir / "site_visits" / f"blind_{ed.edition}.csv",
+    )
+    from vielfalt.selection import STATUS_LABELS
+
+    table = everyone.copy()
+    table["category"] = [ed.category_scheme.label(str(c), lang) for c in table["category"]]
+    table["status"] = [STATUS_LABELS[s][lang] for s in table["status"]]
+    table["selected"] = table["selected"].map({True: "ja", False: "nein"} if lang == "de" else {True: "yes", False: "no"})
+    table = table.rename(columns=RANK_HEADINGS[lang])
+    return SiteVisitsResult(
+        candidates=candidates,
+        table=table,
+        plan=plan,
+        plan_view=plan.drop(columns=["contact", "phone", "email"]).rename(columns=heads),
+        summary=[
+            *selection_summary(candidates, ed, lang),
+            (
+                f"Festgeschrieben vor dem Hinzufügen der Namen (SHA-256): Regel {frozen['rule_sha256'][:16]}…, "
+                f"Liste {frozen['candidates_sha256'][:16]}…"
+                if lang == "de"
+                else f"Frozen before names were joined (sha256): rule {frozen['rule_sha256'][:16]}…, "
+                f"list {frozen['candidates_sha256'][:16]}…"
+            ),
+        ],
+        freeze=frozen,
+        files={"plan": xlsx, "blind": blind},
+    )

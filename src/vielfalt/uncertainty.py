@@ -46,6 +46,8 @@ __all__ = [
     "ranks_within_groups",
     # sensitivity indices
     "sobol_indices",
+    # the analysis of an edition
+    "run_uncertainty",
     # column names
     "NOMINAL",
     "MEAN",
@@ -598,18 +600,35 @@ def rank_stats(
     with warnings.catch_warnings():
         # a unit missing in every draw gets NaN statistics rather than numpy's "empty slice" warnings
         warnings.simplefilter("ignore", RuntimeWarning)
-        table = {
-            NOMINAL: nom,
-            MEAN: np.nanmean(r, axis=1),
-            MEDIAN: np.nanmedian(r, axis=1),
-            Q5: np.nanquantile(r, 0.05, axis=1),
-            Q95: np.nanquantile(r, 0.95, axis=1),
-        }
+        table = {NOMINAL: nom, **_summaries(r)}
         if k is not None:
             kk = _k_per_unit(k, groups, r.shape[0], func)
             observed = ~np.isnan(r)
             table[P_TOPK] = (r <= kk[:, None]).sum(axis=1) / observed.sum(axis=1)
     return pd.DataFrame(table, index=index)
+
+
+def _summaries(r: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean, median, 5th and 95th percentile per row, ignoring NaN.
+
+    numpy's nan-aware quantiles loop over rows in Python; rows without NaN (usually all of them) take the
+    vectorised functions instead, which give the same values (numpy "linear" method).
+    """
+    out = {c: np.full(r.shape[0], np.nan) for c in (MEAN, MEDIAN, Q5, Q95)}
+    gaps = np.isnan(r).any(axis=1)
+    for rows, nan_aware in ((~gaps, False), (gaps, True)):
+        if not rows.any():
+            continue
+        x = r[rows] if not rows.all() else r
+        if nan_aware:
+            out[MEAN][rows] = np.nanmean(x, axis=1)
+            out[MEDIAN][rows] = np.nanmedian(x, axis=1)
+            out[Q5][rows], out[Q95][rows] = np.nanquantile(x, [0.05, 0.95], axis=1)
+        else:
+            out[MEAN][rows] = x.mean(axis=1)
+            out[MEDIAN][rows] = np.median(x, axis=1)
+            out[Q5][rows], out[Q95][rows] = np.quantile(x, [0.05, 0.95], axis=1)
+    return out
 
 
 def _k_per_unit(k: Any, groups: Any, n_units: int, func: str) -> np.ndarray:
@@ -781,3 +800,22 @@ def sobol_indices(
                 STI_Q95: np.nanquantile(sti_b, 0.95, axis=0),
             }
     return pd.DataFrame(cols, index=index)
+
+
+# --------------------------------------------------------------------------------------------------------
+# the analysis of an edition's ranking
+
+
+def run_uncertainty(*args: Any, **kwargs: Any) -> Any:
+    """Uncertainty and sensitivity analysis of an edition's within-category ranking.
+
+    Varies the scoring assumptions of the edition's ``robustness.factors`` (section weights, rater-effect
+    model, N/A rule, imputation, normalisation, aggregation) over ``robustness.draws`` draws and a Saltelli
+    design of ``robustness.sensitivity_n`` rows per block, vectorised across draws, and returns rank
+    statistics per entry and Sobol' indices per factor. See :func:`vielfalt._factors.run_uncertainty` for
+    the parameters; it lives there because it needs the scoring functions, which this module's pure
+    statistics do not.
+    """
+    from vielfalt._factors import run_uncertainty as _run
+
+    return _run(*args, **kwargs)

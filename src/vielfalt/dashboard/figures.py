@@ -13,11 +13,14 @@ import plotly.graph_objects as go
 __all__ = [
     "PLOTLY_CONFIG",
     "intake_overview",
+    "p_topk_bars",
+    "rank_intervals",
     "rank_shift",
     "ranking_bars",
     "rater_severity",
     "reliability_bars",
     "section_profile",
+    "sobol_bars",
 ]
 
 PLOTLY_CONFIG = {"showSendToCloud": False, "displaylogo": False, "responsive": True}
@@ -209,5 +212,165 @@ def ranking_bars(ranking: pd.DataFrame, *, lang: str = "de") -> go.Figure:
         title=("Rangfolge innerhalb der Kategorie" if lang == "de" else "Ranking within the category"),
         updatemenus=[{"buttons": buttons, "direction": "down", "x": 1.0, "y": 1.15, "xanchor": "right"}],
         showlegend=False,
+    )
+    return fig
+
+
+def _category_buttons(cats: list[str], traces_per_cat: int) -> list[dict]:
+    """Dropdown buttons that show one category's traces at a time (plotly's own updatemenus)."""
+    n = len(cats) * traces_per_cat
+    return [
+        {
+            "label": str(c),
+            "method": "update",
+            "args": [{"visible": [j // traces_per_cat == k for j in range(n)]}],
+        }
+        for k, c in enumerate(cats)
+    ]
+
+
+def rank_intervals(stats: pd.DataFrame, *, lang: str = "de") -> go.Figure:
+    """Per category (dropdown): each entry's nominal rank, median and 5–95 % interval of simulated ranks.
+
+    Parameters
+    ----------
+    stats : DataFrame
+        By ``entry_id``: ``category``, ``Nominal``, ``Median``, ``Q5``, ``Q95``, ``k``.
+    """
+    fig = go.Figure()
+    cats = sorted(dict.fromkeys(stats["category"].astype(str)))
+    for k, c in enumerate(cats):
+        part = stats[stats["category"].astype(str) == c].sort_values(["Nominal", "Median"])
+        ids = [str(e) for e in part.index]
+        fig.add_scatter(
+            x=part["Median"].tolist(),
+            y=ids,
+            mode="markers",
+            marker={"symbol": "diamond", "size": 11, "color": SOURCE_COLOURS[0]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (part["Q95"] - part["Median"]).tolist(),
+                "arrayminus": (part["Median"] - part["Q5"]).tolist(),
+                "thickness": 2,
+            },
+            name="Median, 5–95 %" if lang == "de" else "median, 5–95 %",
+            visible=(k == 0),
+            hovertemplate="%{y}: Median %{x}<extra></extra>",
+        )
+        fig.add_scatter(
+            x=part["Nominal"].tolist(),
+            y=ids,
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 16, "color": "#d62728", "line": {"width": 3}},
+            name="nominaler Rang" if lang == "de" else "nominal rank",
+            visible=(k == 0),
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    first = stats[stats["category"].astype(str) == cats[0]] if cats else stats
+    kcap = int(first["k"].iloc[0]) if len(first) else 1
+    fig.update_layout(
+        template="plotly_white",
+        height=200 + 28 * int(stats["category"].value_counts().max() if len(stats) else 1),
+        title=(
+            f"Rangintervalle innerhalb der Kategorie (Besuchsplätze k = {kcap} in der ersten Kategorie)"
+            if lang == "de"
+            else f"Rank intervals within the category (visit places k = {kcap} in the first category)"
+        ),
+        xaxis={
+            "title": "Rang (1 = bester)" if lang == "de" else "rank (1 = best)",
+            "dtick": 1,
+            "rangemode": "tozero",
+        },
+        yaxis={"autorange": "reversed", "type": "category"},
+        updatemenus=[
+            {
+                "buttons": _category_buttons(cats, 2),
+                "direction": "down",
+                "x": 1.0,
+                "y": 1.15,
+                "xanchor": "right",
+            }
+        ],
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def p_topk_bars(
+    stats: pd.DataFrame, band: tuple[float, float] = (0.2, 0.8), *, lang: str = "de"
+) -> go.Figure:
+    """Per category (dropdown): P(rank ≤ k) per entry, with the borderline band shaded."""
+    fig = go.Figure()
+    cats = sorted(dict.fromkeys(stats["category"].astype(str)))
+    for k, c in enumerate(cats):
+        part = stats[stats["category"].astype(str) == c].sort_values(
+            ["P_topk", "Nominal"], ascending=[False, True]
+        )
+        fig.add_bar(
+            x=[str(e) for e in part.index],
+            y=part["P_topk"].tolist(),
+            name=str(c),
+            visible=(k == 0),
+            marker_color=SOURCE_COLOURS[k % len(SOURCE_COLOURS)],
+            hovertemplate="%{x}: %{y:.2f}<extra></extra>",
+        )
+    lo, hi = band
+    fig.add_hrect(y0=lo, y1=hi, fillcolor="#ffbf00", opacity=0.25, line_width=0, layer="below")
+    fig.update_layout(
+        template="plotly_white",
+        height=380,
+        title=(
+            f"Wahrscheinlichkeit, unter den ersten k zu sein (Grenzbereich {lo:g}–{hi:g} markiert)"
+            if lang == "de"
+            else f"Probability of being within the first k (borderline band {lo:g}–{hi:g} shaded)"
+        ),
+        yaxis={"range": [0, 1.05], "title": "P(Rang ≤ k)" if lang == "de" else "P(rank ≤ k)"},
+        updatemenus=[
+            {
+                "buttons": _category_buttons(cats, 1),
+                "direction": "down",
+                "x": 1.0,
+                "y": 1.15,
+                "xanchor": "right",
+            }
+        ],
+        showlegend=False,
+    )
+    return fig
+
+
+def sobol_bars(sensitivity: pd.DataFrame, *, lang: str = "de") -> go.Figure:
+    """First-order and total Sobol' indices per assumption: which one moves the ranking most."""
+    data = sensitivity.sort_values("STi", ascending=True)
+    labels = data["label"].astype(str).tolist() if "label" in data else data["factor"].astype(str).tolist()
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=data["Si"].tolist(),
+        orientation="h",
+        name="erster Ordnung Sᵢ" if lang == "de" else "first order Sᵢ",
+        marker_color=SOURCE_COLOURS[0],
+        hovertemplate="%{y}: %{x:.3f}<extra>Si</extra>",
+    )
+    fig.add_bar(
+        y=labels,
+        x=data["STi"].tolist(),
+        orientation="h",
+        name="total Sᴛᵢ" if lang == "de" else "total Sᴛᵢ",
+        marker_color=SOURCE_COLOURS[1],
+        hovertemplate="%{y}: %{x:.3f}<extra>STi</extra>",
+    )
+    fig.update_layout(
+        template="plotly_white",
+        barmode="group",
+        height=160 + 50 * max(1, len(data)),
+        title=(
+            "Welche Annahme bewegt die Rangfolge? (Sobol'-Indizes der mittleren Rangverschiebung)"
+            if lang == "de"
+            else "Which assumption moves the ranking? (Sobol' indices of the mean rank shift)"
+        ),
+        xaxis={"title": "Anteil der Varianz" if lang == "de" else "share of variance"},
+        legend={"orientation": "h", "y": -0.25},
     )
     return fig
