@@ -29,6 +29,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -272,6 +273,18 @@ def to_json_parameter(value: Any, *, name: str = "value", stage: str | None = No
     raise ConfigError(msg)
 
 
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema (imported by nbformat, papermill, nbconvert) from loading ``rfc3987_syntax``.
+
+    jsonschema imports that optional package for its "iri" format checkers, and importing it compiles lark
+    grammars: 2.4 s of every ``vielfalt run`` before the first kernel starts. No notebook schema uses a
+    "format" keyword, so nothing here needs the checkers; ``sys.modules[name] = None`` is Python's way to make
+    an import fail (jsonschema then simply registers no iri checker). Done only before jsonschema is loaded.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 # ---------------------------------------------------------------------------------------- kernel side
 
 
@@ -362,6 +375,7 @@ def export_html(
     ``report_mode`` only hides code in the editor, P8), and without any script loaded from the network.
     """
     import jinja2
+    _skip_slow_optional_imports()
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -927,6 +941,7 @@ def run_stages(
     KeyboardInterrupt
         On Ctrl-C or SIGTERM (:class:`RunTerminated`), after marking the run failed.
     """
+    _skip_slow_optional_imports()
     import nbformat
 
     started = utc_now()
