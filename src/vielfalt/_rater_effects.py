@@ -10,15 +10,16 @@ A unit is one (entry, item) pair: severity is a trait of the rater across all cr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.linalg import lsqr
 
 from vielfalt.columns import ENTRY_ID
 from vielfalt.exceptions import ConfigError, VielfaltWarning
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["RATER_MODELS", "RaterEffects", "adjust_ratings", "rater_effects", "text_scores"]
 
@@ -51,6 +52,9 @@ def _additive_fit(
     Returns (rater effect, its SE, sigma², residuals); ``with_se=False`` skips the standard errors (NaN),
     which only :func:`rater_effects` reports.
     """
+    from scipy import sparse  # deferred: only the ratings stage fits rater effects
+    from scipy.sparse.linalg import lsqr
+
     units = pd.factorize(ratings[ENTRY_ID].astype(str) + "\x1f" + ratings[ITEM].astype(str))[0]
     raters, rater_names = pd.factorize(ratings[RATER], sort=True)
     n, n_u, n_r = len(ratings), units.max() + 1, len(rater_names)
@@ -94,6 +98,8 @@ def _rater_block_inverse(xu: sparse.csr_matrix, xr: sparse.csr_matrix, n_u: int)
     entries. When S is singular (a design that does not identify the effects) the dense pseudo-inverse is
     kept for small designs, as before; above 20 000 units the errors stay unknown (None).
     """
+    from scipy import sparse
+
     counts = np.asarray(xu.sum(axis=0)).ravel()
     b = (xu.T @ xr).toarray()  # units × (raters − 1)
     schur = (xr.T @ xr).toarray() - b.T @ (b / counts[:, None])

@@ -298,11 +298,13 @@ def configure_notebook_display() -> None:
     Called by the cell the runner injects after the parameters cell, inside the kernel. Under papermill
     plotly's default renderer is ``plotly_mimetype``, which nbconvert drops (NOTEBOOKS.md P17), and plotly's
     own ``notebook`` renderer loads MathJax from a CDN for every figure (P20). This registers a renderer that
-    embeds plotly.js once (in the output of the first figure) and writes each figure as a ``div`` with an
-    inline script, with ``showSendToCloud`` off (P21), and makes it the default together with
-    ``plotly_mimetype`` (so JupyterLab still shows the executed notebook natively). Notebooks need no
-    change: ``fig.show()`` or a figure as the last expression of a cell both work.
+    writes each figure as a ``div`` with an inline script, with ``showSendToCloud`` off (P21), and makes it
+    the default together with ``plotly_mimetype`` (so JupyterLab still shows the executed notebook natively,
+    through its plotly extension). plotly.js itself (4.8 MB) is not put into the notebook: papermill saves
+    the notebook after every cell, and :func:`export_html` embeds plotly.js once in the report's head.
+    Notebooks need no change: ``fig.show()`` or a figure as the last expression of a cell both work.
     """
+    _skip_slow_optional_imports()  # plotly imports nbformat (and so jsonschema) for fig.show
     import pandas as pd
     import plotly.io as pio
     from plotly.io._base_renderers import NotebookRenderer  # plotly is pinned (pyproject.toml)
@@ -312,10 +314,13 @@ def configure_notebook_display() -> None:
     pd.set_option("display.max_rows", 500)
 
     class OfflineNotebookRenderer(NotebookRenderer):  # type: ignore[misc]
-        """plotly's notebook renderer without CDN MathJax and without the share button."""
+        """plotly's notebook renderer without CDN MathJax, the share button or plotly.js in the notebook."""
+
+        def activate(self) -> None:
+            """Embed nothing: the HTML export adds plotly.js once (see export_html)."""
 
         def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
-            """Return the figure as a ``text/html`` div that uses the plotly.js embedded at activation."""
+            """Return the figure as a ``text/html`` div that uses the plotly.js of the report's head."""
             html = pio.to_html(
                 fig_dict,
                 config={**self.config, "showSendToCloud": False},
@@ -392,11 +397,33 @@ def export_html(
     )
     name = title or Path(notebook).stem
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    body = _with_plotlyjs(body)
     out = Path(html)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, out)
     return out
+
+
+def _with_plotlyjs(body: str) -> str:
+    """Put plotly.js (inline, never a CDN) into the head of a report that draws plotly figures, once.
+
+    Figures are drawn by inline scripts as the page is parsed, so the library must come before them. A
+    notebook executed by an older version carries plotly.js in its outputs already; it is not added twice.
+    """
+    if "Plotly.newPlot" not in body:
+        return body
+    from plotly.offline import get_plotlyjs
+
+    library = get_plotlyjs()
+    if library in body:
+        return body
+    script = (
+        '<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>\n'
+        f'<script type="text/javascript">{library}</script>\n'
+    )
+    head = body.find("</head>")
+    return body[:head] + script + body[head:] if head >= 0 else script + body
 
 
 # ------------------------------------------------------------------------------------------ preparing
