@@ -25,8 +25,18 @@ $(STAMP): pyproject.toml etc/jupyterlab-overrides.json
 demo: setup
 	@$(BIN)/vielfalt demo
 
-test: setup
+test: setup browser
 	@$(BIN)/python -m pytest -q
+
+# Debian's chromium for the browser tests (never `playwright install`, which downloads a browser):
+# installed with apt-get when missing and run as root; otherwise the browser tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; } && \
+	  echo "vielfalt: chromium installiert (für die Browser-Tests)."; } || \
+	  echo "vielfalt: chromium fehlt und kann nicht installiert werden; die Browser-Tests werden übersprungen."
 
 bench: setup
 	@$(BIN)/python benchmarks/run.py

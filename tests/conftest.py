@@ -34,3 +34,21 @@ def shared_dir() -> Path:
     if d is None:
         pytest.skip("../shared (reference data beside the project) is not present")
     return d
+
+
+@pytest.fixture(scope="session")
+def research_project(tmp_path_factory) -> Path:
+    """A copy of the project with the four demo editions generated and archived in-process (no papermill).
+
+    Built once per session: synthetic inputs of demo2009/2010/2012/2015, intake → ratings → scoring with
+    synthetic jury decisions, archived into ``<copy>/archive`` with the published demo key.
+    """
+    import shutil
+
+    from vielfalt.archive import build_demo_archive
+
+    root = tmp_path_factory.mktemp("research")
+    for d in ("params", "notebooks", "data"):
+        shutil.copytree(PROJECT_ROOT / d, root / d)
+    build_demo_archive(root, run_research=False, quiet=True)
+    return root

@@ -280,3 +280,19 @@ def test_aggregate_by_category_uses_each_categorys_weights(demo):
     its = res.items
     agg = aggregate_by_category(res.indicators, its, e["category"], "amean")
     np.testing.assert_allclose(agg[TOTAL] * 100, res.scores[TOTAL], rtol=1e-12)
+
+
+def test_progress_reporter_publishes_state_and_cleans_up(tmp_path):
+    """Outside a kernel the reporter publishes done/total and the time left beside the run, then removes it."""
+    from vielfalt._progress import ProgressReporter, progress_file, read_progress
+
+    run = tmp_path / ".r1.partial"
+    run.mkdir()
+    rep = ProgressReporter(run, "Robustheit")
+    rep(1, 4, "UA")
+    rep.last = 0.0  # the next call is not throttled
+    rep(2, 4, "UA")
+    state = read_progress(progress_file(run))
+    assert state["done"] == 2 and state["total"] == 4 and state["phase"] == "UA" and state["left_s"] >= 0
+    rep.close()
+    assert not progress_file(run).exists()

@@ -217,3 +217,18 @@ def test_borderline_band_is_validated():
     """A band outside [0, 1] or in the wrong order is refused with an example."""
     with pytest.raises(ValueError, match=r"z\. B\. \[0.2, 0.8\]"):
         SelectionSettings(borderline=(0.8, 0.2))
+
+
+def test_summaries_name_the_strongest_assumption_and_the_visit_list(project_root):
+    """sensitivity_summary names the factor with the largest total index; selection_summary counts per category."""
+    from vielfalt.stages import load_context, selection_summary, sensitivity_summary
+
+    sens = pd.DataFrame({"factor": ["w", "a"], "label": ["Gewichte", "Aggregation"], "Si": [0.1, 0.5],
+                         "STi": [0.2, 0.7]})  # fmt: skip
+    assert sensitivity_summary(sens).startswith("Am stärksten bewegt die Rangfolge: Aggregation (Sᴛ = 0.70)")
+    assert sensitivity_summary(sens.assign(STi=0.0)) == "Keine der variierten Annahmen verändert die Rangfolge."
+    ed, _ = load_context(project_root, "demo2010")
+    s = _stats([("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 2, 3, 0.5), ("c", 3, 3, 3, 3, 0.0)], k=1, category="klein")
+    line = selection_summary(_select(s), ed)[0]
+    assert line.startswith("Kleine Unternehmen (bis 49): 3 Einträge, 1 Besuchsplätze — 1 sicher, 1 Grenzfall")
+    assert "besucht werden 1: a" in line

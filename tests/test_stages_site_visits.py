@@ -138,3 +138,31 @@ def test_hostile_name_is_escaped_in_the_site_visit_report(runs):
     _, run, _ = runs
     html = (run / "05_site_visits.html").read_text(encoding="utf-8")
     assert "<b>Eifelbach</b>" not in html and "&lt;b&gt;Eifelbach&lt;/b&gt;" in html
+
+
+def test_checklist_filled_in_at_the_visit_is_read_back_by_the_jury_stage(runs, tmp_path):
+    """The checklist lists each visited entry's claimed measures; filled in with openpyxl, every row is used."""
+    from vielfalt.jury import read_site_visits
+
+    root, run, _ = runs
+    _, q = load_context(root, "demo2010")
+    cands = read_artefact(run, "site_visits/candidates")
+    entries = read_artefact(run, "intake/entries")
+    wb = load_workbook(run / "site_visits" / "pruefliste_demo2010.xlsx")
+    ws = wb.worksheets[0]
+    heads = [c.value for c in ws[2]]
+    assert heads[:5] == ["Eintrag", "Organisation", "Maßnahme", "Angabe im Bogen", "Ergebnis"]
+    body = [r for r in ws.iter_rows(min_row=3) if r[0].value]
+    assert {r[0].value for r in body} == set(cands.index[cands["selected"]])
+    for r in body:  # every listed measure was ticked in the form
+        assert r[2].value == "E" or bool(entries.at[r[0].value, r[2].value])
+    for i, r in enumerate(body):
+        r[4].value = ["bestätigt", "teilweise", "nicht bestätigt"][i % 3]
+        r[5].value = 3 if r[2].value == "E" else None
+        r[7].value = "G1"
+    filled = tmp_path / "site_visits.xlsx"
+    wb.save(filled)
+    got = read_site_visits(filled, entries=entries, selected=cands.index[cands["selected"]], q=q)
+    assert got.rows_read == len(body) and got.rows_accepted == len(body)
+    assert (got.failures["severity"] != "error").all()
+    assert set(got.checks["result"]) == {"confirmed", "partly", "refuted"}

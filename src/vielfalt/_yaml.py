@@ -130,7 +130,8 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         if current is None:
             return []
     fields = getattr(current, "model_fields", None)
-    return list(fields) if fields else []
+    # a field with an alias (``from`` for ``source``) is written under its alias in the YAML
+    return [f.alias or name for name, f in fields.items()] if fields else []
 
 
 def _first_model(ann: Any) -> Any:

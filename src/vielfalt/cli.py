@@ -101,7 +101,14 @@ def run_edition(
     ed, q = load_context(root, edition)
     lang = lang or ed.language
     inputs = {f"data/{ed.edition}/{i.file}": resolve_data_path(root, ed, i.file) for i in ed.inputs}
-    inputs = {k: v for k, v in inputs.items() if v.is_file()}
+    # everything else in the edition's data folder is an input of some stage too (returned rating
+    # sheets, site-visit results, votes): hash it all, files and folders, so a replay can name a change
+    data_dir = root / "data" / ed.edition
+    if data_dir.is_dir():
+        for p in sorted(data_dir.iterdir()):
+            if not p.name.startswith("."):
+                inputs.setdefault(f"data/{ed.edition}/{p.name}", p)
+    inputs = {k: v for k, v in inputs.items() if v.is_file() or v.is_dir()}
     inputs[f"params/editions/{ed.edition}.yaml"] = root / "params" / "editions" / f"{ed.edition}.yaml"
     inputs[f"params/questionnaire/{q.meta.id}.yaml"] = root / "params" / "questionnaire" / f"{q.meta.id}.yaml"
     stem = {name: s for name, s, _ in STAGES}
@@ -275,8 +282,15 @@ def _print_run(result: Any, root: Path) -> None:
         print(f"  Bewertungsbögen ({len(sheets)}): {_rel(sheets[0].parent, root)}/")
     for plan in sorted((Path(result.run_dir) / "site_visits").glob("besuchsplan_*.xlsx")):
         print(f"  Besuchsplan (mit Kontaktdaten, nur Institut): {_rel(plan, root)}")
+    for check in sorted((Path(result.run_dir) / "site_visits").glob("pruefliste_*.xlsx")):
+        print(f"  Prüfliste für die Besuche (ausgefüllt als data/<Edition>/site_visits.xlsx ablegen): {_rel(check, root)}")
     for blind in sorted((Path(result.run_dir) / "site_visits").glob("blind_*.csv")):
         print(f"  Kandidatenliste ohne Namen: {_rel(blind, root)}")
+    for page in sorted((Path(result.run_dir) / "jury").glob("jury_*.html")):
+        print(f"  Jury-Dashboard (eine Datei, offline im Browser öffnen): {_rel(page, root)}")
+    letters = Path(result.run_dir) / "letters"
+    if letters.is_dir():
+        print(f"  Rückmeldeschreiben ({len(list(letters.glob('*.html')))}): {_rel(letters, root)}/")
 
 
 def _rel(p: Any, root: Path) -> str:
@@ -299,7 +313,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     missing = []
     for i in ed.inputs:
         p = resolve_data_path(root, ed, i.file)
-        ok = p.is_file()
+        ok = p.is_file() or (i.dialect == "form" and p.is_dir())
         print(f"  [{'x' if ok else ' '}] data/{ed.edition}/{i.file} ({i.dialect}, Quelle {i.source})")
         if not ok:
             missing.append(i.file)
@@ -393,6 +407,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from vielfalt.stages import load_context
 
     root = find_project_root(args.project)
+    if getattr(args, "editions", None):
+        from vielfalt._synth_editions import edition_id, write_multi_edition_inputs
+
+        wanted = [edition_id(t) for t in args.editions.split(",") if t.strip()]
+        print(write_multi_edition_inputs(root, write=wanted).summary())
+        return 0
     ed, q = load_context(root, args.edition)
     if args.entries and args.entries > 5000:
         out = Path(args.out) if args.out else root / "runs" / "synth" / f"{ed.edition}_{args.entries}.csv"
@@ -409,6 +429,11 @@ def cmd_synth(args: argparse.Namespace) -> int:
         print(
             f"Ausgefüllte Bewertungsbögen (synthetisch): {len(sheets)} in {_rel(data_dir / 'ratings', root)}/"
         )
+    if ed.edition == "demo2010" and data_dir.resolve() == (root / "data" / ed.edition).resolve():
+        from vielfalt._synth_jury import write_jury_inputs
+
+        visits, votes = write_jury_inputs(ed, q, data_dir, project_root=root, seed=args.seed)
+        print(f"Besuchsergebnisse und Jurystimmen (synthetisch): {_rel(visits, root)}, {_rel(votes, root)}")
     return 0
 
 
@@ -421,6 +446,137 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_synth(synth_args)
     stages = _available_stages(root)
     result = run_edition(root, "demo2010", stages, lang=args.lang)
+    _print_run(result, root)
+    from vielfalt.field import write_demo_forms
+
+    forms = write_demo_forms(root, "demo2010")
+    print("Fragebogen fürs Feld (LimeSurvey-Import, ausfüllbarer Bogen, Druckfassung):")
+    print("\n".join(f"  {_rel(p, root)}" for p in forms.values()))
+    from vielfalt.archive import build_demo_archive
+
+    print(build_demo_archive(root, lang=args.lang or "de").summary())
+    return 0
+
+
+def cmd_field(args: argparse.Namespace) -> int:
+    """Field the instrument (LimeSurvey structure, fillable workbook, printable form) or read a structure."""
+    from vielfalt import field
+    from vielfalt.edition import EDITION_ID
+    from vielfalt.stages import load_context
+
+    root = find_project_root(args.project)
+    if not EDITION_ID.match(args.edition):
+        msg = f"Editionskennung „{args.edition}“ ist ungültig (nur Buchstaben, Ziffern, - und _)."
+        raise VielfaltError(msg)
+    out = Path(args.out) if args.out else root / "runs" / "field" / args.edition
+    if args.from_limesurvey:
+        res = field.write_questionnaire_skeleton(args.from_limesurvey, out, qid=args.id, lang=args.lang)
+        print("\n".join(field.describe_skeleton(res, lang=args.lang, root=root)))
+        return 0
+    ed, q = load_context(root, args.edition)
+    _, lines = field.write_field_files(q, ed, out, to=args.to, lang=args.lang, root=root)
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the jury dashboard (notebook 06_jury as a Voilà app) of the latest run on 127.0.0.1."""
+    import subprocess
+
+    from vielfalt import pipeline
+    from vielfalt.dashboard.serve import dashboard_notebook, free_port, voila_command, voila_env
+    from vielfalt.stages import load_context
+
+    root = find_project_root(args.project)
+    ed, _ = load_context(root, args.edition)
+    run = Path(args.run) if args.run else pipeline.latest_run(root / "runs", ed.edition)
+    if run is None or not (Path(run) / "artefacts" / "jury" / "final_scores.parquet").is_file():
+        msg = (
+            f"Kein vollständiger Lauf von {ed.edition} mit der Jury-Stufe gefunden. "
+            f"Bitte zuerst: vielfalt run {ed.edition} --until jury"
+        )
+        raise VielfaltError(msg)
+    run = Path(run).resolve()
+    # beside the run, not inside it: a finished run directory is never changed
+    out_dir = root / "runs" / ed.edition / ".dashboard" / run.name  # a dot: not listed as a run
+    nb = dashboard_notebook(root, ed.edition, run, out_dir, lang=args.lang or ed.language)
+    port = args.port or free_port()
+    print(f"Jury-Dashboard (Lauf {run.name}): http://127.0.0.1:{port}/  — beenden mit Strg+C")
+    cmd = voila_command(nb, port)
+    if args.print_command:
+        print(" ".join(cmd))
+        return 0
+    return subprocess.call(cmd, cwd=out_dir, env=voila_env())
+
+
+# --- research: verify, archive, export, compare ----------------------------------------------------
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-run a run from its manifest and compare its artefacts; exit 0 identical, 1 not, 2 error."""
+    from vielfalt.replay import verify_run
+
+    root = find_project_root(args.project)
+    run = Path(args.run)
+    run = run if run.is_absolute() else (Path.cwd() / run)
+    tick = {"t": time.monotonic()}
+
+    def progress(name: str, index: int, total: int, status: str) -> None:
+        if args.json:
+            return
+        if status == "running":
+            tick["t"] = time.monotonic()
+            print(f"[{index}/{total}] Wiederholung der Stufe {name} …", flush=True)
+        else:
+            print(f"[{index}/{total}] {name}: {status} ({time.monotonic() - tick['t']:.1f} s)", flush=True)
+
+    report = verify_run(run, project_root=root, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.text(args.lang))
+    return report.exit_code
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    """Add a closed edition's latest complete run to the pseudonymised research archive."""
+    from vielfalt.archive import archive_edition
+
+    root = find_project_root(args.project)
+    result = archive_edition(
+        root,
+        args.edition,
+        archive_dir=args.archive,
+        run_dir=args.run,
+        replace=args.replace,
+        allow_open=args.allow_open,
+    )
+    print(result.summary())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write an export profile of one edition (research: pseudonymised tables, CSV + XLSX, dictionary)."""
+    from vielfalt.archive import export_research
+
+    root = find_project_root(args.project)
+    exporters = {"research": export_research}
+    result = exporters[args.profile](root, args.edition, out_dir=args.out, run_dir=args.run, lang=args.lang)
+    print(result.summary())
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Run the research stage (notebook 08_editions) on the archive."""
+    from vielfalt.editions_compare import run_research
+
+    root = find_project_root(args.project)
+    editions = None
+    if args.editions:
+        from vielfalt._synth_editions import edition_id
+
+        editions = ",".join(edition_id(t) for t in args.editions.split(",") if t.strip())
+    result = run_research(root, archive_dir=args.archive, editions=editions, lang=args.lang or "de")
     _print_run(result, root)
     return 0
 
@@ -471,14 +627,67 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("synth", help="synthetische Eingabedateien erzeugen")
     s.add_argument("--edition", default="demo2010")
+    s.add_argument(
+        "--editions",
+        default=None,
+        help="mehrere Demo-Editionen mit Wiederholungsteilnahmen, z. B. 2009,2010,2012,2015",
+    )
     s.add_argument("--entries", type=int, default=None)
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--out", default=None)
     s.set_defaults(func=cmd_synth)
 
+    s = sub.add_parser("field", help="Fragebogen ins Feld bringen (LimeSurvey, Excel, Druck) oder einlesen")
+    s.add_argument("edition")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--to", choices=["limesurvey", "xlsx", "html", "pdf", "all"], help="was geschrieben wird")
+    g.add_argument("--from-limesurvey", metavar="DATEI", help="LimeSurvey-Struktur (.txt) → Fragebogen")
+    s.add_argument("--id", default=None, help="Kennung des Fragebogen-Gerüsts (Standard: ls<Umfrage-ID>)")
+    s.add_argument("--out", default=None, help="Ausgabeordner (Standard: runs/field/<Edition>/)")
+    s.add_argument("--lang", choices=["de", "en"], default="de")
+    s.set_defaults(func=cmd_field)
+
+    s = sub.add_parser("dashboard", help="Jury-Dashboard mit Voilà auf 127.0.0.1 starten")
+    s.add_argument("edition")
+    s.add_argument("--run", default=None, help="Laufordner (Standard: der letzte vollständige Lauf)")
+    s.add_argument("--port", type=int, default=None, help="Port (Standard: ein freier)")
+    s.add_argument("--lang", choices=["de", "en"], default=None)
+    s.add_argument("--print-command", action="store_true", help="nur den Voilà-Befehl ausgeben")
+    s.set_defaults(func=cmd_dashboard)
+
     s = sub.add_parser("demo", help="Demo-Edition erzeugen und alle Stufen ausführen")
     s.add_argument("--lang", choices=["de", "en"], default=None)
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("verify", help="einen Lauf aus seinem Manifest wiederholen und vergleichen")
+    s.add_argument("run", help="Laufordner, z. B. runs/demo2010/<Lauf-ID>")
+    s.add_argument("--json", action="store_true", help="Bericht als JSON ausgeben")
+    s.add_argument("--lang", choices=["de", "en"], default="de")
+    s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("archive", help="abgeschlossene Edition ins Forschungsarchiv aufnehmen")
+    s.add_argument("edition")
+    s.add_argument("--archive", type=Path, default=None, help="Archivordner (Standard: archive/)")
+    s.add_argument("--run", type=Path, default=None, help="bestimmter Lauf statt des neuesten")
+    s.add_argument("--replace", action="store_true", help="abweichenden früheren Stand ersetzen")
+    s.add_argument(
+        "--allow-open", action="store_true", help="auch ohne Jury-Entscheidungen (Stufe close) archivieren"
+    )
+    s.set_defaults(func=cmd_archive)
+
+    s = sub.add_parser("export", help="Exportprofil einer Edition schreiben")
+    s.add_argument("edition")
+    s.add_argument("--profile", choices=["research"], required=True)
+    s.add_argument("--out", type=Path, default=None, help="Zielordner")
+    s.add_argument("--run", type=Path, default=None, help="bestimmter Lauf statt des neuesten")
+    s.add_argument("--lang", choices=["de", "en"], default=None)
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("compare", help="Editionen im Archiv vergleichen (Notebook 08_editions)")
+    s.add_argument("--editions", default=None, help="z. B. 2009,2010,2012,2015 (Standard: alle)")
+    s.add_argument("--archive", type=Path, default=None, help="Archivordner (Standard: archive/)")
+    s.add_argument("--lang", choices=["de", "en"], default=None)
+    s.set_defaults(func=cmd_compare)
     return p
 
 

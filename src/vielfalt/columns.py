@@ -12,6 +12,8 @@ __all__ = [
     "ENTRY_ID",
     "FIX",
     "FAILURE_COLUMNS",
+    "FORM_FORMAT",
+    "FORM_META_SHEET",
     "ITEM",
     "REASON",
     "RESPONSE_ID",
@@ -40,3 +42,9 @@ REASON = "reason"
 FIX = "fix"
 SEVERITY = "severity"
 FAILURE_COLUMNS = [SOURCE, ROW, ENTRY_ID, ITEM, COLUMN, CHECK, VALUE, SEVERITY, REASON, FIX]
+
+# the fillable Teilnahmebogen (vielfalt.field writes it, vielfalt.ingest.read_form reads it back)
+FORM_META_SHEET = "_vielfalt"
+"""Name of the hidden sheet of a form workbook that names edition, instrument and the answer cells."""
+FORM_FORMAT = "vielfalt-teilnahmebogen"
+"""Value of the ``format`` key on :data:`FORM_META_SHEET`; a workbook without it is not a form."""

@@ -26,6 +26,7 @@ from vielfalt.questionnaire import (
 )
 
 __all__ = [
+    "ArchiveSettings",
     "Bin",
     "CategoryScheme",
     "Edition",
@@ -35,6 +36,7 @@ __all__ = [
     "RobustnessSettings",
     "ScoringSettings",
     "SelectionSettings",
+    "VerificationSettings",
     "edition_path",
     "load_edition",
     "resolve_data_path",
@@ -149,7 +151,7 @@ class InputFile(_Frozen):
     """One responses file of the edition, relative to ``data/<edition>/``."""
 
     file: str
-    dialect: Literal["limesurvey", "excel", "auto"] = "auto"
+    dialect: Literal["limesurvey", "excel", "form", "auto"] = "auto"  # form: vielfalt field --to xlsx
     source: str
     sheet: str | None = None
     mapping: dict[str, str] = Field(default_factory=dict)  # heading -> canonical column
@@ -255,6 +257,49 @@ class SelectionSettings(_Frozen):
         return v
 
 
+class VerificationSettings(_Frozen):
+    """How site-visit findings change the scores (METHODS.md §6, DOMAIN.md §7.4).
+
+    A claimed measure the visit confirms keeps its points (factor ``confirmed``), one it partly confirms
+    keeps ``partly`` of them, one it refutes ``refuted``. Each listed section of a visited entry is
+    multiplied by the mean factor of its checks; unchecked sections and entries keep factor 1.
+    """
+
+    confirmed: float = Field(default=1.0, ge=0, le=1)
+    partly: float = Field(default=0.75, ge=0, le=1)
+    refuted: float = Field(default=0.5, ge=0, le=1)
+    sections: list[str] = Field(default_factory=lambda: ["C", "E"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VerificationSettings:
+        if not (self.confirmed >= self.partly >= self.refuted):
+            msg = (
+                f"verification: die Faktoren müssen confirmed ≥ partly ≥ refuted erfüllen "
+                f"(angegeben: {self.confirmed}, {self.partly}, {self.refuted})."
+            )
+            raise ValueError(msg)
+        if not self.sections:
+            msg = "verification.sections ist leer; Standard ist [C, E]."
+            raise ValueError(msg)
+        return self
+
+
+class ArchiveSettings(_Frozen):
+    """How ``vielfalt archive`` pseudonymises this edition for the research archive (DOMAIN.md §6.4).
+
+    ``secret_file`` names the file holding the HMAC key (absolute or ``~/…``, outside the project); the
+    environment variable ``VIELFALT_ARCHIVE_SECRET_FILE`` takes precedence. ``consent`` is the column whose
+    tick allows item answers to be archived (``null``: no consent item). ``min_cell`` is the smallest group
+    size shown (never below 3). ``name_item`` and ``sector_item`` feed the organisation key.
+    """
+
+    secret_file: str | None = None
+    consent: str | None = "G02[forschung]"
+    min_cell: int = Field(default=3, ge=3)
+    name_item: str = "A01"
+    sector_item: str | None = "A03"
+
+
 class Edition(_Frozen):
     """A validated edition. Load it with :func:`load_edition`."""
 
@@ -275,8 +320,11 @@ class Edition(_Frozen):
     tie_rule: Literal["no_award", "chair_decides", "higher_score"] = "higher_score"
     max_input_mb: float = Field(default=150, gt=0)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    verification: VerificationSettings = Field(default_factory=VerificationSettings)
+    jury_chair: str | None = None  # id of the jury member whose vote breaks a tie (tie_rule chair_decides)
     robustness: RobustnessSettings = Field(default_factory=RobustnessSettings)
     selection: SelectionSettings = Field(default_factory=SelectionSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
 
     @field_validator("edition", mode="before")
     @classmethod
@@ -301,6 +349,16 @@ class Edition(_Frozen):
             raise ValueError(msg)
         for i in self.inputs:
             _safe_relative(i.file)
+        jury_ids = [p.id for p in self.jury]
+        if len(set(jury_ids)) != len(jury_ids):
+            msg = f"jury: eine Kennung ist doppelt vergeben ({jury_ids})"
+            raise ValueError(msg)
+        if self.jury_chair is not None and self.jury_chair not in jury_ids:
+            msg = f"jury_chair: „{self.jury_chair}“ ist kein Jurymitglied.{did_you_mean(self.jury_chair, jury_ids)}"
+            raise ValueError(msg)
+        if self.tie_rule == "chair_decides" and self.jury_chair is None:
+            msg = "tie_rule: chair_decides braucht jury_chair (die Kennung des/der Vorsitzenden, z. B. J1)."
+            raise ValueError(msg)
         factors = self.robustness.factors
         for key in ("rater_model", "missing_answers", "imputation", "normalisation", "aggregation"):
             nominal = getattr(self.scoring, key)

@@ -18,6 +18,7 @@ import contextlib
 import csv
 import datetime as _dt
 import hashlib
+import html
 import io
 import itertools
 import math
@@ -35,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from vielfalt.columns import ROW
+from vielfalt.columns import FORM_FORMAT, FORM_META_SHEET, ROW
 from vielfalt.exceptions import ConfigError, DataError
 
 __all__ = [
@@ -52,9 +53,11 @@ __all__ = [
     "ParsedNumber",
     "SourceInfo",
     "is_bool_token",
+    "is_form",
     "is_placeholder",
     "parse_bool",
     "parse_number",
+    "read_form",
     "read_table",
     "resolve_headings",
     "source_info",
@@ -209,6 +212,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Bitte die Datei mit vielfalt.ingest.read_table lesen.",
         "en": "The table does not come from read_table (df.attrs['source_info'] is missing). "
         "Please read the file with vielfalt.ingest.read_table.",
+    },
+    "not_form": {
+        "de": "{path}: Die Arbeitsmappe ist kein vielfalt-Teilnahmebogen (das verborgene Blatt „{sheet}“ "
+        "fehlt oder nennt kein Format {format}). Bitte das Formular verwenden, das "
+        "„vielfalt field ED --to xlsx“ geschrieben hat, oder die Datei mit dialect: excel einlesen.",
+        "en": "{path}: The workbook is not a vielfalt participation form (the hidden sheet '{sheet}' is "
+        "missing or names no format {format}). Please use the form written by 'vielfalt field ED --to xlsx', "
+        "or read the file with dialect: excel.",
+    },
+    "form_broken": {
+        "de": "{path}: Das Formular ist beschädigt: {detail}. Bitte die Angaben in ein neues Formular "
+        "übertragen (vielfalt field ED --to xlsx).",
+        "en": "{path}: The form is damaged: {detail}. Please copy the answers into a new form "
+        "(vielfalt field ED --to xlsx).",
     },
     "mapping_target": {
         "de": "Die Zuordnung „{heading}“ → „{target}“ zeigt auf keine bekannte Spalte{hint}. "
@@ -367,6 +384,9 @@ class SourceInfo:
         Name of the column holding surplus fields of long rows, or None when there were none.
     sheet : str or None
         Worksheet read (XLSX only).
+    form : dict or None
+        For a filled Teilnahmebogen (:func:`read_form`): ``edition``, ``questionnaire``, ``version``,
+        ``sha256``, ``lang``, ``format_version`` from its metadata sheet and ``cells`` (code → [sheet, cell]).
     """
 
     path: str
@@ -384,6 +404,7 @@ class SourceInfo:
     ragged_rows: list[dict[str, int]] = field(default_factory=list)
     extra_column: str | None = None
     sheet: str | None = None
+    form: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the info as a JSON-serialisable dict (deep copy)."""
@@ -1604,3 +1625,153 @@ def resolve_headings(
         ignored=ignored,
         unused_mapping=unused,
     )
+
+
+# --- filled forms ---------------------------------------------------------------------------------------
+_FORM_KEYS = ("format", "format_version", "edition", "questionnaire", "version", "sha256", "lang")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_WORKBOOK_XML_MAX = 10_000_000
+
+
+def _workbook_sheet_names(data: bytes) -> list[str] | None:
+    """Sheet names from ``xl/workbook.xml`` (None when the bytes are no readable workbook)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > _WORKBOOK_XML_MAX:
+                return None
+            xml = zf.read(info).decode("utf-8", "replace")
+    except Exception:  # not a zip, no workbook part, damaged: not a form
+        return None
+    return [html.unescape(m) for m in re.findall(r"<(?:\w+:)?sheet\b[^>]*\bname=\"([^\"]*)\"", xml)]
+
+
+def is_form(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is an XLSX workbook written by ``vielfalt field --to xlsx`` (it has the metadata sheet).
+
+    Reads only the workbook's sheet list; never raises for unreadable files (they are simply not forms).
+
+    Examples
+    --------
+    >>> is_form("no-such-file.xlsx")
+    False
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            if not head.startswith(b"PK"):
+                return False
+            fh.seek(0)
+            data = fh.read(DEFAULT_MAX_BYTES + 1)
+    except OSError:
+        return False
+    names = _workbook_sheet_names(data)
+    return bool(names) and FORM_META_SHEET in names  # type: ignore[operator]
+
+
+def read_form(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    lang: Lang = "de",
+) -> pd.DataFrame:
+    """Read one filled Teilnahmebogen (``vielfalt field --to xlsx``) as a one-row string table.
+
+    The hidden sheet :data:`vielfalt.columns.FORM_META_SHEET` names edition, instrument and every answer
+    cell (code, sheet, cell). Each answer is looked up by its code in column A of its sheet (so a row the
+    institute inserted after unprotecting a sheet does not shift anything) and read from the answer column
+    as Excel shows it (:func:`read_table`'s rules for XLSX cells). The workbook passes the same zip-bomb and
+    size checks as :func:`read_table`.
+
+    Parameters
+    ----------
+    path : str or path-like
+    max_bytes : int, default DEFAULT_MAX_BYTES
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    DataFrame
+        One row (index ``row`` = 2, as the first record of a table), all cells ``str``: ``id`` (the file
+        name without suffix: one form is one response), then one column per answer code found (``submitdate``,
+        ``A01``, ``A05[total]``, …). ``df.attrs["source_info"]`` carries ``form`` (see :class:`SourceInfo`).
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read, is not a form, or its metadata or sheets are missing.
+    """
+    if lang not in ("de", "en"):
+        msg = _param_msg("read_form", "lang", lang, "de")
+        raise ConfigError(msg)
+    shown = os.fspath(path)
+    data = _read_bytes(Path(path), shown, max_bytes, lang)
+    names = _workbook_sheet_names(data) if data.startswith(_ZIP_MAGIC) else None
+    if not names or FORM_META_SHEET not in names:
+        msg = _msg("not_form", lang, path=shown, sheet=FORM_META_SHEET, format=FORM_FORMAT)
+        raise DataError(msg, path=shown)
+    records, _ = _xlsx_records(data, shown, FORM_META_SHEET, max_bytes, lang)
+    meta: dict[str, str] = {}
+    cells: list[tuple[str, str, str]] = []
+    in_table = False
+    for rec in records:
+        rec = [str(x).strip() for x in rec] + ["", "", ""]
+        if not in_table:
+            if rec[0] == "code" and rec[1] == "sheet" and rec[2] == "cell":
+                in_table = True
+            elif rec[0] in _FORM_KEYS:
+                meta[rec[0]] = strip_injection_mask(rec[1])
+        elif rec[0]:
+            cells.append((strip_injection_mask(rec[0]), strip_injection_mask(rec[1]), rec[2]))
+    if meta.get("format") != FORM_FORMAT:
+        msg = _msg("not_form", lang, path=shown, sheet=FORM_META_SHEET, format=FORM_FORMAT)
+        raise DataError(msg, path=shown)
+    absent = [k for k in ("edition", "questionnaire", "version") if not meta.get(k)]
+    if absent or not cells:
+        detail = (
+            f"auf dem Blatt „{FORM_META_SHEET}“ fehlen {', '.join(absent) or 'die Antwortzellen'}"
+            if lang == "de"
+            else f"the sheet '{FORM_META_SHEET}' lacks {', '.join(absent) or 'the answer cells'}"
+        )
+        raise DataError(_msg("form_broken", lang, path=shown, detail=detail), path=shown)
+    by_sheet: dict[str, list[tuple[str, str]]] = {}
+    for code, sheet, ref in cells:
+        by_sheet.setdefault(sheet, []).append((code, ref))
+    values: dict[str, str] = {"id": Path(shown).stem}
+    found: dict[str, list[str]] = {}
+    for sheet, wanted in by_sheet.items():
+        if sheet not in names:
+            detail = f"das Blatt „{sheet}“ fehlt" if lang == "de" else f"the sheet '{sheet}' is missing"
+            raise DataError(_msg("form_broken", lang, path=shown, detail=detail), path=shown)
+        grid, _ = _xlsx_records(data, shown, sheet, max_bytes, lang)
+        row_of = {}
+        for r, rec in enumerate(grid, start=1):
+            key = strip_injection_mask(rec[0]).strip() if rec else ""
+            if key:
+                row_of.setdefault(key, r)
+        for code, ref in wanted:
+            m = _CELL_REF.fullmatch(ref)
+            col = m.group(1) if m else "C"
+            pos = 0
+            for ch in col:
+                pos = pos * 26 + (ord(ch) - 64)
+            r = row_of.get(code)
+            if r is None:
+                continue  # the answer cell is gone; validation reports the column as missing
+            rec = grid[r - 1]
+            values[code] = _newlines(rec[pos - 1]) if len(rec) >= pos else ""
+            found[code] = [sheet, f"{col}{r}"]
+    info: dict[str, Any] = {
+        "path": shown,
+        "format": "xlsx",
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size_bytes": len(data),
+        "n_rows": 1,
+        "n_columns": len(values),
+        "sheet": None,
+        "form": {**{k: meta.get(k, "") for k in _FORM_KEYS}, "cells": found},
+    }
+    df = pd.DataFrame([values], columns=pd.Index(list(values), dtype=object), dtype=object)
+    df.index = pd.RangeIndex(2, 3, name=ROW)
+    df.attrs["source_info"] = SourceInfo(**info).to_dict()
+    return df

@@ -50,6 +50,7 @@ __all__ = [
     "git_info",
     "load_manifest",
     "package_versions",
+    "parquet_bytes",
     "read_artefact",
     "read_json_artefact",
     "sha256_bytes",
@@ -306,6 +307,32 @@ def write_artefact(df: pd.DataFrame, run_dir: str | os.PathLike[str], name: str)
         )
         raise ConfigError(msg)
     path = artefact_path(run_dir, name)
+    _atomic_write_bytes(path, parquet_bytes(df, name=name, path=str(path)))
+    return path
+
+
+def parquet_bytes(df: pd.DataFrame, *, name: str = "table", path: str | None = None) -> bytes:
+    """Serialise a table to Parquet bytes with the fixed writer options of :func:`write_artefact`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table; ``df.attrs`` is left out.
+    name : str, default "table"
+        What the table is, for the error message.
+    path : str or None, default None
+        Where it will be written, for the error.
+
+    Returns
+    -------
+    bytes
+        The same DataFrame always gives the same bytes.
+
+    Raises
+    ------
+    DataError
+        If pyarrow cannot store a column (e.g. an object column of mixed types).
+    """
     frame = df.copy(deep=False)
     frame.attrs = {}
     try:
@@ -315,11 +342,10 @@ def write_artefact(df: pd.DataFrame, run_dir: str | os.PathLike[str], name: str)
             f"Das Zwischenergebnis {name!r} kann nicht als Parquet gespeichert werden: {err}. "
             "Bitte jede Spalte auf einen einheitlichen Typ bringen."
         )
-        raise DataError(msg, path=str(path)) from err
+        raise DataError(msg, path=path) from err
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **_PARQUET_OPTIONS)
-    _atomic_write_bytes(path, sink.getvalue().to_pybytes())
-    return path
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def _producer_of(run_dir: Path, name: str, produced_by: str | None) -> str | None:

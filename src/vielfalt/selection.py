@@ -158,7 +158,7 @@ def claims_without_measures(entries: pd.DataFrame, q: Any, lang: str = "de") -> 
             continue
         cols = [f"{item.id}[{o.code}]" for o in item.options if f"{item.id}[{o.code}]" in entries]
         ticked = (
-            entries[cols].fillna(False).astype(bool).any(axis=1) if cols else pd.Series(False, entries.index)
+            entries[cols].eq(True).any(axis=1) if cols else pd.Series(False, entries.index)
         )
         any_measure |= ticked
         other = f"{item.id}[other]"
@@ -168,7 +168,7 @@ def claims_without_measures(entries: pd.DataFrame, q: Any, lang: str = "de") -> 
                 found[eid].append(f"{item.id} {item.label.get(lang)}")
     effects = [c for c in entries.columns if c.startswith("E01[")]
     if effects:
-        claimed = entries[effects].fillna(False).astype(bool).any(axis=1)
+        claimed = entries[effects].eq(True).any(axis=1)
         for eid in entries.index[claimed & ~any_measure]:
             found[eid].append("E01 ohne Maßnahme in C" if lang == "de" else "E01 without any measure in C")
     for eid, parts in found.items():

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vielfalt.columns import CATEGORY, ENTRY_ID, REASON, ROW, SOURCE
@@ -190,7 +191,7 @@ def intake_stage(
     files = []
     for spec in ed.inputs:
         path = resolve_data_path(project_root, ed, spec.file)
-        if not path.is_file():
+        if not (path.is_file() or (spec.dialect == "form" and path.is_dir())):  # forms: a file or a folder
             msg = (
                 f"Eingabedatei fehlt: {path}. Erwartet wird der Export der Teilnahmebögen "
                 f"({'LimeSurvey-CSV' if spec.dialect == 'limesurvey' else 'Excel/CSV'}) mit einer Zeile je "
@@ -703,7 +704,7 @@ def _visit_plan(candidates: pd.DataFrame, entries: pd.DataFrame, ed: Edition, la
             "contact": col("G01[name]"),
             "phone": col("G01[telefon]"),
             "email": col("G01[email]"),
-            "visit_consent": [yes if bool(v) else no for v in consent.fillna(False).astype(bool)],
+            "visit_consent": [yes if v else no for v in consent.eq(True)],
             "date": None,
             "visitors": None,
             "visit_note": None,
@@ -711,6 +712,36 @@ def _visit_plan(candidates: pd.DataFrame, entries: pd.DataFrame, ed: Edition, la
         index=chosen.index,
     )
     return plan.reset_index(drop=True)
+
+
+def _visit_checklist(
+    candidates: pd.DataFrame, entries: pd.DataFrame, q: Questionnaire, lang: str
+) -> pd.DataFrame:
+    """One row per claimed measure (a ticked option in section C) of each visited entry, plus one row for
+    the evidence of results (section E): the form the jury stage reads back as ``site_visits.xlsx``."""
+    rows = []
+    chosen = candidates[candidates["selected"]].sort_values([CATEGORY, "priority"])
+    c_items = [it for sec, it in q.iter_items() if sec.id == "C" and it.type == "multi"]
+    for eid in chosen.index:
+        e = entries.loc[eid]
+        for it in c_items:
+            for o in it.options:
+                col = f"{it.id}[{o.code}]"
+                if col in e.index and isinstance(e[col], bool | np.bool_) and e[col]:
+                    rows.append((eid, e.get("A01"), col, f"{it.label.get(lang)}: {o.label.get(lang)}"))
+        rows.append((eid, e.get("A01"), "E", "Ergebnisse und Wirkung (Belege)" if lang == "de" else "Results (evidence)"))
+    heads = ["entry_id", "name", "measure", "measure_text", "result", "rating", "note", "visitor", "legal_resolved"]
+    return pd.DataFrame(
+        [(*r, None, None, None, None, None) for r in rows], columns=heads
+    )
+
+
+CHECKLIST_HEADINGS = {
+    "de": ["Eintrag", "Organisation", "Maßnahme", "Angabe im Bogen", "Ergebnis", "Besuchsbewertung (0–4)",
+           "Notiz", "Besucht von", "Pflichten geklärt"],
+    "en": ["Entry", "Organisation", "Measure", "Claimed in the form", "Result", "Visit rating (0–4)", "Note",
+           "Visited by", "Legal duties resolved"],
+}  # fmt: skip
 
 
 def site_visits_stage(
@@ -810,6 +841,33 @@ def site_visits_stage(
         title_rows={sheet: [title]},
         column_widths={sheet: {"B": 22, "C": 16, "D": 30, "I": 80, "J": 22, "K": 16, "L": 26, "N": 14, "P": 40}},
     )
+    checklist = _visit_checklist(candidates, entries, q, lang)
+    first, last = 3, 2 + max(1, len(checklist))
+    results = "bestätigt,teilweise,nicht bestätigt" if lang == "de" else "confirmed,partly,refuted"
+    yes_no = "ja,nein" if lang == "de" else "yes,no"
+    check_sheet = "Prüfliste" if lang == "de" else "Checklist"
+    checklist_xlsx = write_xlsx(
+        {check_sheet: checklist},
+        run_dir / "site_visits" / f"pruefliste_{ed.edition}.xlsx",
+        headers={check_sheet: CHECKLIST_HEADINGS[lang]},
+        title_rows={
+            check_sheet: [
+                f"Prüfliste der Betriebsbesuche {ed.title.get(lang)}: beim Besuch Spalten E–I ausfüllen und die "
+                f"Datei als data/{ed.edition}/site_visits.xlsx ablegen (dann: vielfalt run {ed.edition} --until jury)."
+                if lang == "de"
+                else f"Site-visit checklist {ed.title.get(lang)}: fill in columns E–I at the visit and save the "
+                f"file as data/{ed.edition}/site_visits.xlsx (then: vielfalt run {ed.edition} --until jury)."
+            ]
+        },
+        column_widths={check_sheet: {"A": 16, "B": 30, "C": 28, "D": 60, "E": 18, "F": 12, "G": 50, "H": 14, "I": 14}},
+        validations={
+            check_sheet: [
+                (f"E{first}:E{last}", results, "Ergebnis" if lang == "de" else "result"),
+                (f"F{first}:F{last}", "0,1,2,3,4", "0–4"),
+                (f"I{first}:I{last}", yes_no, "ja/nein" if lang == "de" else "yes/no"),
+            ]
+        },
+    )
     blind = write_csv(
         candidates.reset_index()[BLIND_COLUMNS],
         run_dir / "site_visits" / f"blind_{ed.edition}.csv",
@@ -837,5 +895,5 @@ def site_visits_stage(
             ),
         ],
         freeze=frozen,
-        files={"plan": xlsx, "blind": blind},
+        files={"plan": xlsx, "checklist": checklist_xlsx, "blind": blind},
     )

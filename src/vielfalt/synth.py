@@ -1987,6 +1987,7 @@ def write_edition_inputs(
     n_entries: int | None = None,
     seed: int | None = None,
     broken: bool = True,
+    entries: pd.DataFrame | None = None,
 ) -> SynthResult:
     """Write the input files an edition lists, filled with synthetic entries.
 
@@ -2010,6 +2011,10 @@ def write_edition_inputs(
         quarantine), an unknown answer code (``A04 = PRIVAT``), more part-timers than employees, a headcount
         of 0. One valid entry always carries hostile values (HTML in its name, a free text starting
         with ``=``) so that reports show them escaped.
+    entries : DataFrame, optional
+        The valid entries to write, in the canonical form :func:`generate_entries` returns (``source``,
+        ``category_intended``, ``submitdate`` and every column of `q`); drawn here when omitted. Used by
+        :mod:`vielfalt._synth_editions` for repeat participants across editions.
 
     Returns
     -------
@@ -2027,9 +2032,13 @@ def write_edition_inputs(
     _check_common("write_edition_inputs", 0 if n_entries is None else n_entries, seed, edition.year)
     year = edition.year
     scheme = edition.category_scheme
-    counts = _default_counts(scheme, n_entries)
-    n = sum(counts.values())
-    valid = _generate(q, scheme, n=n, seed=seed, year=year, start=0, counts=counts)
+    if entries is None:
+        counts = _default_counts(scheme, n_entries)
+        n = sum(counts.values())
+        valid = _generate(q, scheme, n=n, seed=seed, year=year, start=0, counts=counts)
+    else:
+        valid = entries.reset_index(drop=True).rename_axis("entry")
+        n = len(valid)
     valid["_kind"] = ""
 
     specs = list(edition.inputs)

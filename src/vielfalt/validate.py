@@ -13,6 +13,7 @@ Rows in = rows accepted + rows quarantined, asserted at the end of every intake.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -130,6 +131,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Text beginnt mit „{start}“ (wie eine Formel); er wird in Exporten entschärft.",
         "en": "Text starts with '{start}' (like a formula); it is neutralised in exports.",
     },
+    "form_not_in_list": {
+        "de": "Datei {file}, Blatt „{sheet}“, Zelle {cell}: „{value}“ steht nicht in der Auswahlliste dieses "
+        "Feldes (überschrieben oder hineinkopiert).",
+        "en": "File {file}, sheet '{sheet}', cell {cell}: '{value}' is not in this cell's selection list "
+        "(typed over or pasted in).",
+    },
+    "form_location": {
+        "de": "Datei {file}, Blatt „{sheet}“, Zelle {cell}: {reason}",
+        "en": "File {file}, sheet '{sheet}', cell {cell}: {reason}",
+    },
+    "form_edition": {
+        "de": "{file}: Das Formular gehört zur Edition „{form}“, eingelesen wird die Edition „{edition}“; es "
+        "wird nicht übernommen. Bitte die Datei in den Datenordner der Edition {form} legen oder die Angaben "
+        "in das Formular der Edition {edition} übertragen (vielfalt field {edition} --to xlsx).",
+        "en": "{file}: The form belongs to the edition '{form}', the edition being read is '{edition}'; it "
+        "is not taken. Please put the file into the data folder of edition {form}, or copy the answers into "
+        "the form of edition {edition} (vielfalt field {edition} --to xlsx).",
+    },
+    "form_instrument": {
+        "de": "{file}: Das Formular wurde für den Fragebogen {form_id} Version {form_version} erstellt, die "
+        "Edition {edition} verwendet {qid} Version {version}; es wird nicht übernommen. Bitte die Angaben in "
+        "das aktuelle Formular übertragen (vielfalt field {edition} --to xlsx).",
+        "en": "{file}: The form was made for the questionnaire {form_id} version {form_version}, the edition "
+        "{edition} uses {qid} version {version}; it is not taken. Please copy the answers into the current "
+        "form (vielfalt field {edition} --to xlsx).",
+    },
+    "form_changed": {
+        "de": "Das Formular wurde mit einer anderen Fassung der Datei {qid}.yaml (Version {version}) "
+        "erstellt; Fragetexte können sich geändert haben.",
+        "en": "The form was made from another state of {qid}.yaml (version {version}); question texts may "
+        "have changed.",
+    },
+    "form_folder_empty": {
+        "de": "{path}: Der Ordner enthält keine ausgefüllten Formulare (.xlsx). Bitte die zurückgeschickten "
+        "Teilnahmebögen dort ablegen.",
+        "en": "{path}: The folder contains no filled forms (.xlsx). Please put the returned forms there.",
+    },
 }
 
 FIXES: dict[str, dict[str, str]] = {
@@ -187,7 +225,22 @@ FIXES: dict[str, dict[str, str]] = {
         "en": "Please enter the number of employees (heads on the reference date).",
     },
     "formula_like": {"de": "Keine Aktion nötig.", "en": "No action needed."},
+    "form_not_in_list": {
+        "de": "Bitte die Zelle leeren und einen Eintrag aus der Auswahlliste wählen ({allowed}).",
+        "en": "Please clear the cell and choose an entry from the selection list ({allowed}).",
+    },
+    "form_changed": {
+        "de": "Bitte die Antworten dieses Formulars mit dem aktuellen Codebuch vergleichen.",
+        "en": "Please compare this form's answers with the current codebook.",
+    },
 }
+
+# checks whose value came from a selection list of the fillable form (vielfalt.field.write_form_xlsx)
+_FORM_LIST_CHECKS = frozenset({"unknown_option", "unknown_tick", "not_yesno"})
+# what LimeSurvey's export with full answer texts writes for "-oth-" (its translation of "Other")
+_OTHER_WORDS = frozenset({"-oth-", "other", "sonstiges", "sonstige"})
+# what it writes for an unanswered yes/no question (its translation of "N/A")
+_NO_ANSWER_WORDS = frozenset({"n/a", "keine antwort", "k. a.", "k.a."})
 
 CATEGORY_WHY = {
     "headcount_missing": {"de": "Zahl der Beschäftigten fehlt", "en": "number of employees missing"},
@@ -472,6 +525,19 @@ def _option_lookup(item: Item, q: Questionnaire) -> dict[str, str]:
     return out
 
 
+def _lookup_option(lookup: dict[str, str], value: str) -> str | None:
+    """Code of a cell: the code, a label (any case) or a label as LimeSurvey's HTML (``&amp;``)."""
+    hit = lookup.get(value)
+    if hit is None:
+        hit = lookup.get(str(value).casefold())
+    if hit is None and "&" in str(value):
+        hit = lookup.get(html.unescape(str(value)).strip().casefold())
+    if hit is None and str(value).startswith("'"):
+        # a label starting like a formula is written neutralised ("'- keine -") in the form's list
+        hit = lookup.get(str(ingest.strip_injection_mask(value)).casefold())
+    return hit
+
+
 def _parse_date(cells: _Cells, index: pd.Index) -> tuple[pd.Series, np.ndarray]:
     """Parse ISO (LimeSurvey) or German (TT.MM.JJJJ) dates; returns (timestamps, ok). Empty is ok/NaT."""
     s = pd.Series(cells.strip().values, index=index, dtype=object)
@@ -517,9 +583,10 @@ def validate_table(
         File name for messages.
     salt : str
         The edition's pseudonym salt.
-    dialect : {"limesurvey", "excel", "auto"}
+    dialect : {"limesurvey", "excel", "form", "auto"}
         Decides the decimal separator (unless `decimal` is given) and whether a missing submit date
-        means an incomplete response (LimeSurvey) or just an unknown date (Excel).
+        means an incomplete response (LimeSurvey) or just an unknown date (Excel, forms). For a filled
+        form (:func:`vielfalt.ingest.read_form`) every finding names the sheet and cell.
     mapping : dict, optional
         Per-source heading → canonical column.
     decimal : {",", "."}, optional
@@ -721,7 +788,54 @@ def validate_table(
     raw_canonical = pd.DataFrame(
         cells, index=raw.index, columns=pd.Index([ENTRY_ID, *known], dtype=object), dtype=object, copy=False
     )
-    return out, col.frame(), raw_canonical
+    failures = col.frame()
+    if info.get("form") and len(failures):
+        failures = _form_failures(failures, info["form"], q, file=file, lang=lang)
+    return out, failures, raw_canonical
+
+
+def _form_choices(q: Questionnaire, column: str, form_lang: str, lang: str) -> str:
+    """The entries of a form cell's selection list, as the fix names them."""
+    it = q.items.get(column.split("[")[0])
+    if it is None:
+        return ""
+    quote = (lambda x: f"„{x}“") if lang == "de" else (lambda x: f"'{x}'")
+    if it.type == "multi":
+        entries = ["x"]
+    elif it.type == "yesno":
+        entries = ["ja", "nein"] if form_lang == "de" else ["yes", "no"]
+    else:
+        entries = [o.label.get(form_lang) for o in q.options_of(it)]
+        if it.other:
+            entries.append("Sonstiges" if form_lang == "de" else "Other")
+    shown = ", ".join(quote(e) for e in entries[:6])
+    if len(entries) > 6:
+        shown += f", … ({len(entries)} {'Einträge' if lang == 'de' else 'entries'})"
+    return shown
+
+
+def _form_failures(
+    failures: pd.DataFrame, form: dict[str, Any], q: Questionnaire, *, file: str, lang: str
+) -> pd.DataFrame:
+    """Name the sheet and cell of the form in every failure of a filled Teilnahmebogen."""
+    cells = form.get("cells") or {}
+    out = failures.copy()
+    for i in range(len(out)):
+        column = out.at[i, "column"]
+        if column not in cells:
+            continue
+        sheet, cell = cells[column]
+        if out.at[i, "check"] in _FORM_LIST_CHECKS:
+            out.at[i, REASON] = _msg(
+                "form_not_in_list", lang, file=file, sheet=sheet, cell=cell, value=out.at[i, "value"]
+            )
+            allowed = _form_choices(q, str(column), str(form.get("lang") or "de"), lang)
+            out.at[i, "fix"] = _msg("form_not_in_list", lang, FIXES, allowed=allowed)
+        else:
+            out.at[i, REASON] = _msg(
+                "form_location", lang, file=file, sheet=sheet, cell=cell, reason=out.at[i, REASON]
+            )
+    return out
 
 
 def _describe_collision(c: Any) -> str:
@@ -838,9 +952,12 @@ def _validate_item(
             stripped = canon[c].strip()
             values = stripped.values
             empty = stripped.each(lambda v: v == "", bool)
-            no_other = np.zeros(len(values), bool)
-            is_other = stripped.each(lambda v: v == "-oth-", bool) if it.other else no_other
-            mapped = stripped.each(lambda v: lookup.get(v, lookup.get(str(v).casefold())))
+            mapped = stripped.each(lambda v: _lookup_option(lookup, v))
+            is_other = (
+                pd.isna(mapped) & stripped.each(lambda v: str(v).lower() in _OTHER_WORDS, bool)
+                if it.other
+                else np.zeros(len(values), bool)
+            )
             unknown = ~empty & ~is_other & pd.isna(mapped)
             add("unknown_option", unknown, c, values, "error", allowed=allowed)
             if it.required:
@@ -853,17 +970,20 @@ def _validate_item(
             parsed[c] = canon[c].values
             add(
                 "other_without_text",
-                canon[it.id].each(lambda v: _strip_one(v) == "-oth-", bool)
-                & canon[c].each(lambda v: _strip_one(v) == "", bool),
+                (parsed[it.id] == "-oth-") & canon[c].each(lambda v: _strip_one(v) == "", bool),
                 c,
                 canon[c].values,
                 "warning",
             )
     elif it.type == "yesno":
-        val, ok, empty = _parse_bools(canon[it.id])
-        add("not_yesno", ~ok, it.id, canon[it.id].values, "error")
+        # LimeSurvey's export with full answer texts writes "N/A" (translated) for an unanswered yes/no
+        cells = canon[it.id].derive(
+            lambda v: "" if isinstance(v, str) and v.strip().casefold() in _NO_ANSWER_WORDS else v
+        )
+        val, ok, empty = _parse_bools(cells)
+        add("not_yesno", ~ok, it.id, cells.values, "error")
         if it.required:
-            add("required", empty, it.id, canon[it.id].values, "error")
+            add("required", empty, it.id, cells.values, "error")
         out = np.where(ok & ~empty, val, None).astype(object)
         parsed[it.id] = out
     else:  # text, multitext
@@ -1000,7 +1120,10 @@ def validate_files(
     edition : Edition
     q : Questionnaire
     files : iterable of (InputFile, Path)
-        The edition's inputs with their resolved absolute paths.
+        The edition's inputs with their resolved absolute paths. An input with ``dialect: form`` (or
+        ``auto`` when the workbook is a filled Teilnahmebogen) is read with :func:`vielfalt.ingest.read_form`;
+        its path may be a folder, whose every ``.xlsx`` is one response. A form of another edition or
+        instrument version is refused with a DataError naming both.
     lang : {"de", "en"}, optional
         Defaults to the edition's language.
     max_bytes : int, optional
@@ -1015,6 +1138,45 @@ def validate_files(
     limit = max_bytes or int(edition.max_input_mb * 1_000_000)
     parsed_all, fails_all, raw_all, sources = [], [], [], []
     for spec, path in files:
+        if spec.dialect == "form" or (spec.dialect == "auto" and path.is_file() and ingest.is_form(path)):
+            for form_path in _form_paths(path, lang):
+                raw = ingest.read_form(form_path, max_bytes=limit, lang=lang)
+                info = dict(raw.attrs.get("source_info", {}) or {})
+                changed = _check_form(info["form"], edition, q, form_path.name, lang)
+                parsed, fails, raw_c = validate_table(
+                    raw,
+                    q,
+                    source=spec.source,
+                    file=form_path.name,
+                    salt=edition.pseudonym_salt,
+                    dialect="form",
+                    mapping=spec.mapping,
+                    decimal=spec.decimal,
+                    lang=lang,
+                )
+                if changed:
+                    fix = FIXES["form_changed"].get(lang, FIXES["form_changed"]["de"])
+                    reason = _msg("form_changed", lang, qid=q.meta.id, version=q.meta.version)
+                    row = [spec.source, None, None, None, None, "form_changed", form_path.name, "warning"]
+                    row += [reason, fix]
+                    extra = pd.DataFrame([row], columns=FAILURE_COLUMNS)
+                    fails = pd.concat([fails, extra], ignore_index=True) if len(fails) else extra
+                parsed_all.append(parsed)
+                fails_all.append(fails)
+                raw_all.append(raw_c)
+                sources.append(
+                    {
+                        "source": spec.source,
+                        "file": form_path.name,
+                        "dialect": "form",
+                        "rows": len(raw),
+                        "encoding": None,
+                        "delimiter": None,
+                        "format": "xlsx",
+                        "sha256": info.get("sha256"),
+                    }
+                )
+            continue
         raw = ingest.read_table(path, sheet=spec.sheet, max_bytes=limit, lang=lang)
         info = dict(raw.attrs.get("source_info", {}) or {})
         parsed, fails, raw_c = validate_table(
@@ -1044,6 +1206,40 @@ def validate_files(
             }
         )
     return _finish(edition, q, parsed_all, fails_all, raw_all, sources, lang)
+
+
+def _form_paths(path: Path, lang: str) -> list[Path]:
+    """The workbooks of a ``dialect: form`` input: the file itself, or every ``.xlsx`` in the folder."""
+    if not path.is_dir():
+        return [path]
+    found = sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", "."))
+    )
+    if not found:
+        raise DataError(_msg("form_folder_empty", lang, path=str(path)), path=str(path))
+    return found
+
+
+def _check_form(form: dict[str, Any], edition: Edition, q: Questionnaire, file: str, lang: str) -> bool:
+    """Refuse a form of another edition or instrument version; True when only the YAML's hash differs."""
+    if form.get("edition") != edition.edition:
+        msg = _msg("form_edition", lang, file=file, form=form.get("edition"), edition=edition.edition)
+        raise DataError(msg, path=file)
+    if form.get("questionnaire") != q.meta.id or form.get("version") != q.meta.version:
+        msg = _msg(
+            "form_instrument",
+            lang,
+            file=file,
+            form_id=form.get("questionnaire"),
+            form_version=form.get("version"),
+            edition=edition.edition,
+            qid=q.meta.id,
+            version=q.meta.version,
+        )
+        raise DataError(msg, path=file)
+    return bool(form.get("sha256")) and bool(q.sha256()) and form.get("sha256") != q.sha256()
 
 
 def _finish(
