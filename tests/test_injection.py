@@ -116,6 +116,12 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             injected += _inject_csv(path, q, free, "cp1252", csv.QUOTE_MINIMAL)
     assert injected > 200
     synth.write_returned_ratings(ed, q, data, project_root=root)
+    try:  # visit results and jury votes, for the jury and close stages (as `vielfalt synth` writes them)
+        from vielfalt._synth_jury import write_jury_inputs
+    except ImportError:
+        pass
+    else:
+        write_jury_inputs(ed, q, data, project_root=root)
     result = run_edition(root, "demo2010", _available_stages(root), quiet=True)
     return Path(result.run_dir)
 
@@ -162,9 +168,10 @@ def test_no_written_cell_starts_a_formula(hostile_run: Path) -> None:
 
 
 def test_hostile_markup_is_escaped_in_the_html_reports(hostile_run: Path) -> None:
-    """The stage reports (runs/.../*.html) never carry the injected markup raw, and show it escaped."""
-    pages = sorted(hostile_run.glob("*.html"))
-    assert pages
+    """Every HTML page of the run (stage reports, and whatever later stages write: the jury page, letters)
+    never carries the injected markup raw, and the reports show it escaped."""
+    pages = sorted(hostile_run.rglob("*.html"))
+    assert len([p for p in pages if p.parent == hostile_run]) >= 5
     shown = 0
     for page in pages:
         html = page.read_text(encoding="utf-8")
