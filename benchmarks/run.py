@@ -302,6 +302,7 @@ def child_edition(n: int) -> dict[str, Any]:
     try:
         res = _run_project(project)
         res["stages"] = stage_breakdown(Path(res["run_dir"]))
+        res["jury"] = bench_jury_html(Path(res["run_dir"]))
     finally:
         shutil.rmtree(project, ignore_errors=True)
     return res
@@ -343,7 +344,10 @@ def bench_jury_html(run_dir: Path | None) -> dict[str, Any] | None:
     """
     if importlib.util.find_spec("vielfalt.dashboard.static") is None or run_dir is None:
         return None
-    pages = sorted(p for p in Path(run_dir).rglob("*.html") if "jury" in p.name.lower())
+    # the jury's page lives below the run (jury/…); 06_jury.html beside it is the notebook's report
+    pages = sorted(
+        p for p in Path(run_dir).rglob("*.html") if "jury" in p.name.lower() and p.parent != run_dir
+    )
     if not pages:
         return None
     page = pages[0]
@@ -396,6 +400,7 @@ class Bench:
         self.sections: list[str] = []
         self.curves: dict[str, dict[int, float]] = {}
         self.demo_run: Path | None = None
+        self.edition_jury: dict[int, dict[str, Any] | None] = {}
 
     def log(self, text: str) -> None:
         print(text, flush=True)
@@ -455,6 +460,7 @@ class Bench:
                 per = ", ".join(f"{s['stage']} {s['seconds']:.1f}" for s in ed["stages"])
                 lines.append(f"| {n} | {ed['seconds']:.1f} | {per} | {ed['peak_mib']:.0f} |")
                 self.curves["whole edition (s)"][n] = ed["seconds"]
+                self.edition_jury[n] = ed.get("jury")
         self.section("1. Whole demo edition", lines)
 
     # (2) intake
@@ -530,16 +536,25 @@ class Bench:
 
     # (4) jury HTML
     def jury(self) -> None:
-        res = bench_jury_html(self.demo_run)
-        if res is None:
-            why = "no `vielfalt.dashboard.static`, or no jury page in the demo run"
-            line = f"Jury HTML: {NOT_MEASURED} ({why})."
-        else:
-            line = (
-                f"Jury HTML `{res['file']}`: {res['mb']:.1f} MB, first full render in headless chromium "
-                f"{_fmt(res['render_s'])} s."
-            )
-        self.section("4. Jury HTML", [line])
+        pages = {"demo (24 rows)": bench_jury_html(self.demo_run)}
+        pages.update({f"{n} entries": res for n, res in self.edition_jury.items()})
+        if all(res is None for res in pages.values()):
+            why = "no `vielfalt.dashboard.static`, or no jury page in the runs"
+            self.section("4. Jury HTML", [f"Jury HTML: {NOT_MEASURED} ({why})."])
+            return
+        lines = [
+            "The jury's self-contained page (`jury/*.html`): size and time from navigation to every plotly "
+            "figure drawn (`.main-svg`) in headless Debian chromium.",
+            "",
+            "| edition | file | MB | first full render s |",
+            "|---|---|---:|---:|",
+        ]
+        for label, res in pages.items():
+            if res is None:
+                lines.append(f"| {label} | {NOT_MEASURED} | — | — |")
+            else:
+                lines.append(f"| {label} | {res['file']} | {res['mb']:.1f} | {_fmt(res['render_s'])} |")
+        self.section("4. Jury HTML", lines)
 
     def write(self, out_dir: Path, started: float, load: tuple[float, float, float]) -> Path:
         out_dir.mkdir(parents=True, exist_ok=True)
