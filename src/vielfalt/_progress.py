@@ -37,7 +37,7 @@ class ProgressReporter:
 
     Inside a notebook the bar is one display that is updated in place (``display_id``), so the executed
     notebook and its HTML keep only the final line instead of one line per refresh; elsewhere it is a
-    tqdm bar on stderr.
+    tqdm bar on stderr when that is a terminal (and nothing in a log file).
 
     Parameters
     ----------
@@ -74,8 +74,8 @@ class ProgressReporter:
                 from IPython.display import display
 
                 self._display = display(self._line(0, total, now), display_id=True)
-            else:
-                self._bar = tqdm(total=total, desc=self._label(phase), file=sys.stderr, ascii=True)
+            elif sys.stderr.isatty():  # a log file gets no bar: it would hold every refresh
+                self._bar = tqdm(total=total, desc=self._label(phase), file=sys.stderr, ascii=True, leave=False)
         if now - self.last < self.INTERVAL and done < total:
             return
         self.last = now
