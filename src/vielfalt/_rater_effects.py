@@ -10,15 +10,16 @@ A unit is one (entry, item) pair: severity is a trait of the rater across all cr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.linalg import lsqr
 
 from vielfalt.columns import ENTRY_ID
 from vielfalt.exceptions import ConfigError, VielfaltWarning
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["RATER_MODELS", "RaterEffects", "adjust_ratings", "rater_effects", "text_scores"]
 
@@ -43,8 +44,17 @@ def _check_model(model: str) -> None:
         raise ConfigError(msg)
 
 
-def _additive_fit(ratings: pd.DataFrame) -> tuple[pd.Series, pd.Series, float, np.ndarray]:
-    """Least squares for rating = unit + rater, Σ rater = 0. Returns (rater effect, its SE, sigma², residuals)."""
+def _additive_fit(
+    ratings: pd.DataFrame, *, with_se: bool = True
+) -> tuple[pd.Series, pd.Series, float, np.ndarray]:
+    """Least squares for rating = unit + rater, Σ rater = 0.
+
+    Returns (rater effect, its SE, sigma², residuals); ``with_se=False`` skips the standard errors (NaN),
+    which only :func:`rater_effects` reports.
+    """
+    from scipy import sparse  # deferred: only the ratings stage fits rater effects
+    from scipy.sparse.linalg import lsqr
+
     units = pd.factorize(ratings[ENTRY_ID].astype(str) + "\x1f" + ratings[ITEM].astype(str))[0]
     raters, rater_names = pd.factorize(ratings[RATER], sort=True)
     n, n_u, n_r = len(ratings), units.max() + 1, len(rater_names)
@@ -70,18 +80,38 @@ def _additive_fit(ratings: pd.DataFrame) -> tuple[pd.Series, pd.Series, float, n
     resid = y - x @ sol
     dof = max(n - n_u - (n_r - 1), 1)
     sigma2 = float(resid @ resid / dof)
-    # standard errors from the dense normal equations of the rater block (small: raters × raters)
     se = np.full(n_r, np.nan)
-    if n_r > 1 and n_u < 20_000:
-        xd = x.toarray()
-        try:
-            cov = sigma2 * np.linalg.pinv(xd.T @ xd)
-            cb = cov[n_u:, n_u:]
+    if with_se and n_r > 1:
+        cb = _rater_block_inverse(xu, xr, n_u)
+        if cb is not None:
             c = np.vstack([np.eye(n_r - 1), -np.ones((1, n_r - 1))])
-            se = np.sqrt(np.clip(np.diag(c @ cb @ c.T), 0, None))
-        except np.linalg.LinAlgError:  # pragma: no cover
-            pass
+            se = np.sqrt(np.clip(np.diag(c @ (sigma2 * cb) @ c.T), 0, None))
     return pd.Series(effects, index=rater_names), pd.Series(se, index=rater_names), sigma2, resid
+
+
+def _rater_block_inverse(xu: sparse.csr_matrix, xr: sparse.csr_matrix, n_u: int) -> np.ndarray | None:
+    """The rater block of (XᵀX)⁺ for X = [Xu Xr], the block the standard errors need.
+
+    XuᵀXu is diagonal (each rating belongs to one unit), so when the design identifies the rater effects
+    the block is the inverse of the Schur complement S = XrᵀXr − XrᵀXu (XuᵀXu)⁻¹ XuᵀXr, a raters × raters
+    matrix: exact, and without the dense (units + raters)² pseudo-inverse, which took minutes at a thousand
+    entries. When S is singular (a design that does not identify the effects) the dense pseudo-inverse is
+    kept for small designs, as before; above 20 000 units the errors stay unknown (None).
+    """
+    from scipy import sparse
+
+    counts = np.asarray(xu.sum(axis=0)).ravel()
+    b = (xu.T @ xr).toarray()  # units × (raters − 1)
+    schur = (xr.T @ xr).toarray() - b.T @ (b / counts[:, None])
+    if np.linalg.matrix_rank(schur) == schur.shape[0]:
+        return np.linalg.inv(schur)
+    if n_u >= 20_000:
+        return None
+    x = sparse.hstack([xu, xr]).toarray()
+    try:
+        return np.linalg.pinv(x.T @ x)[n_u:, n_u:]
+    except np.linalg.LinAlgError:  # pragma: no cover
+        return None
 
 
 def rater_effects(ratings: pd.DataFrame, *, connected: bool = True) -> RaterEffects:
@@ -146,7 +176,7 @@ def adjust_ratings(
         # a rater with constant ratings has no spread: keep the mean shift for them
         out = (z * gsd + grand).where(sd > 0, y - (by.transform("mean") - grand))
     else:
-        eff, _, _, _ = _additive_fit(ratings)
+        eff, _, _, _ = _additive_fit(ratings, with_se=False)
         out = y - ratings[RATER].map(eff).to_numpy()
     return out.clip(0, 4).rename("adjusted")
 

@@ -335,6 +335,16 @@ def read_rating_sheets(
         if rater not in raters:
             fail("unknown_rater", path.name, None, None, None, None, rater)
             continue
+        if Path(path).resolve().parent != Path(path).parent.resolve():
+            # a link to a file elsewhere: the ratings folder holds the sheets themselves, nothing it points to
+            where = (
+                f"Verknüpfung auf eine Datei außerhalb von {Path(path).parent}; "
+                "bitte den Bogen selbst ablegen"
+                if lang == "de"
+                else f"a link to a file outside {Path(path).parent}; please put the sheet itself there"
+            )
+            fail("unreadable", path.name, None, None, None, None, where)
+            continue
         try:
             table, _ = _sheet_table(path)
         except DataError as err:

@@ -390,7 +390,26 @@ def edition_path(edition: str, *, params_dir: str | Path) -> Path:
     if not EDITION_ID.match(edition):
         msg = f"Editionskennung „{edition}“ ist ungültig (nur Buchstaben, Ziffern, - und _)."
         raise InstrumentError(msg)
-    return Path(params_dir) / "editions" / f"{edition}.yaml"
+    return _inside_params(Path(params_dir) / "editions" / f"{edition}.yaml", params_dir)
+
+
+def _inside_params(path: Path, params_dir: str | Path) -> Path:
+    """Return ``path`` when it (followed through any symlink) lies inside ``params_dir``; else refuse it.
+
+    Raises
+    ------
+    InstrumentError
+        When a link in ``params/`` leads out of it: settings are read only from the project's own params.
+    """
+    base = Path(params_dir).resolve()
+    target = Path(path).resolve()
+    if base not in target.parents:
+        msg = (
+            f"{path} verweist auf {target}, außerhalb von {base}. Einstellungen werden nur aus dem "
+            "params-Ordner des Projekts gelesen; bitte die Datei selbst dorthin kopieren."
+        )
+        raise InstrumentError(msg)
+    return Path(path)
 
 
 def resolve_data_path(project_root: str | Path, edition: Edition, name: str) -> Path:

@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
+import errno
 import os
 import platform
 import re
@@ -29,6 +30,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -272,6 +274,18 @@ def to_json_parameter(value: Any, *, name: str = "value", stage: str | None = No
     raise ConfigError(msg)
 
 
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema (imported by nbformat, papermill, nbconvert) from loading ``rfc3987_syntax``.
+
+    jsonschema imports that optional package for its "iri" format checkers, and importing it compiles lark
+    grammars: 2.4 s of every ``vielfalt run`` before the first kernel starts. No notebook schema uses a
+    "format" keyword, so nothing here needs the checkers; ``sys.modules[name] = None`` is Python's way to make
+    an import fail (jsonschema then simply registers no iri checker). Done only before jsonschema is loaded.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 # ---------------------------------------------------------------------------------------- kernel side
 
 
@@ -284,11 +298,13 @@ def configure_notebook_display() -> None:
     Called by the cell the runner injects after the parameters cell, inside the kernel. Under papermill
     plotly's default renderer is ``plotly_mimetype``, which nbconvert drops (NOTEBOOKS.md P17), and plotly's
     own ``notebook`` renderer loads MathJax from a CDN for every figure (P20). This registers a renderer that
-    embeds plotly.js once (in the output of the first figure) and writes each figure as a ``div`` with an
-    inline script, with ``showSendToCloud`` off (P21), and makes it the default together with
-    ``plotly_mimetype`` (so JupyterLab still shows the executed notebook natively). Notebooks need no
-    change: ``fig.show()`` or a figure as the last expression of a cell both work.
+    writes each figure as a ``div`` with an inline script, with ``showSendToCloud`` off (P21), and makes it
+    the default together with ``plotly_mimetype`` (so JupyterLab still shows the executed notebook natively,
+    through its plotly extension). plotly.js itself (4.8 MB) is not put into the notebook: papermill saves
+    the notebook after every cell, and :func:`export_html` embeds plotly.js once in the report's head.
+    Notebooks need no change: ``fig.show()`` or a figure as the last expression of a cell both work.
     """
+    _skip_slow_optional_imports()  # plotly imports nbformat (and so jsonschema) for fig.show
     import pandas as pd
     import plotly.io as pio
     from plotly.io._base_renderers import NotebookRenderer  # plotly is pinned (pyproject.toml)
@@ -298,10 +314,13 @@ def configure_notebook_display() -> None:
     pd.set_option("display.max_rows", 500)
 
     class OfflineNotebookRenderer(NotebookRenderer):  # type: ignore[misc]
-        """plotly's notebook renderer without CDN MathJax and without the share button."""
+        """plotly's notebook renderer without CDN MathJax, the share button or plotly.js in the notebook."""
+
+        def activate(self) -> None:
+            """Embed nothing: the HTML export adds plotly.js once (see export_html)."""
 
         def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, str]:
-            """Return the figure as a ``text/html`` div that uses the plotly.js embedded at activation."""
+            """Return the figure as a ``text/html`` div that uses the plotly.js of the report's head."""
             html = pio.to_html(
                 fig_dict,
                 config={**self.config, "showSendToCloud": False},
@@ -362,6 +381,7 @@ def export_html(
     ``report_mode`` only hides code in the editor, P8), and without any script loaded from the network.
     """
     import jinja2
+    _skip_slow_optional_imports()
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -377,11 +397,33 @@ def export_html(
     )
     name = title or Path(notebook).stem
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    body = _with_plotlyjs(body)
     out = Path(html)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, out)
     return out
+
+
+def _with_plotlyjs(body: str) -> str:
+    """Put plotly.js (inline, never a CDN) into the head of a report that draws plotly figures, once.
+
+    Figures are drawn by inline scripts as the page is parsed, so the library must come before them. A
+    notebook executed by an older version carries plotly.js in its outputs already; it is not added twice.
+    """
+    if "Plotly.newPlot" not in body:
+        return body
+    from plotly.offline import get_plotlyjs
+
+    library = get_plotlyjs()
+    if library in body:
+        return body
+    script = (
+        '<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>\n'
+        f'<script type="text/javascript">{library}</script>\n'
+    )
+    head = body.find("</head>")
+    return body[:head] + script + body[head:] if head >= 0 else script + body
 
 
 # ------------------------------------------------------------------------------------------ preparing
@@ -644,6 +686,34 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _os_error_text(err: BaseException, where: Path) -> tuple[str, str] | None:
+    """German and English sentences for a full disk or a folder that cannot be written, else None."""
+    code = getattr(err, "errno", None)
+    if code is None:  # raised in a kernel: only its text travels (PapermillExecutionError.evalue)
+        text = f"{getattr(err, 'ename', '')} {getattr(err, 'evalue', '')} {err}"
+        match = re.search(r"\[Errno (\d+)\]", text)
+        code = int(match.group(1)) if match else None
+    if code in _DISK_FULL:
+        return (
+            f"Auf dem Datenträger von {where} ist kein Platz mehr frei. Bitte Platz schaffen (z. B. alte "
+            "Läufe in runs/ löschen) und den Lauf neu starten.",
+            f"The disk holding {where} is full. Free some space (e.g. delete old runs in runs/) and start "
+            "the run again.",
+        )
+    if code in _NOT_WRITABLE:
+        return (
+            f"In {where} kann nicht geschrieben werden (schreibgeschützt oder keine Rechte). Bitte einen "
+            "beschreibbaren Ordner für runs/ verwenden oder die Rechte prüfen.",
+            f"{where} cannot be written (read-only or no permission). Use a writable folder for runs/ or "
+            "check the permissions.",
+        )
+    return None
+
+
 def _failing_cell(output_nb: Path) -> tuple[int | None, int | None, int | None]:
     """Find the failing cell in a saved output notebook.
 
@@ -687,8 +757,9 @@ def _summaries(
     output_nb: Path,
     run_dir: Path,
     interrupted: bool,
+    hint: tuple[str, str] | None = None,
 ) -> tuple[str, str]:
-    """Build the one-paragraph German and English failure summaries."""
+    """Build the one-paragraph German and English failure summaries (``hint``: full disk, read-only)."""
     value = " ".join(evalue.split())
     if len(value) > _SUMMARY_EVALUE_LIMIT:
         value = value[: _SUMMARY_EVALUE_LIMIT - 1] + "…"
@@ -714,7 +785,10 @@ def _summaries(
         "unverändert."
     )
     tail_en = f" The run is not complete and stays as {run_dir.name}; earlier runs are unchanged."
-    return head_de + where_de + tail_de, head_en + where_en + tail_en
+    hint_de = hint_en = ""
+    if hint is not None:
+        hint_de, hint_en = f" {hint[0]}", f" {hint[1]}"
+    return head_de + hint_de + where_de + tail_de, head_en + hint_en + where_en + tail_en
 
 
 class _Run:
@@ -763,6 +837,7 @@ class _Run:
             output_nb=output_nb,
             run_dir=self.run_dir,
             interrupted=interrupted,
+            hint=_os_error_text(err, self.run_dir.parent),
         )
         failure = StageFailure(
             stage=prepared.spec.name,
@@ -780,15 +855,23 @@ class _Run:
                 export_html(output_nb, html, title=prepared.spec.name)
         record = self.manifest.stages[prepared.spec.name]
         ended = utc_now()
-        self.update_stage(
-            prepared.spec.name,
-            status="failed",
-            ended_at=ended,
-            duration_s=_duration(record.started_at, ended),
-            failure=failure,
-            output_html=html.name if html.is_file() else None,
+        stage = record.model_copy(
+            update={
+                "status": "failed",
+                "ended_at": ended,
+                "duration_s": _duration(record.started_at, ended),
+                "failure": failure,
+                "output_html": html.name if html.is_file() else None,
+            }
         )
-        self.update(status="failed", failure=failure, ended_at=ended)
+        # one write; on a full disk it may fail, and the .partial name still says "not complete"
+        with contextlib.suppress(OSError):
+            self.update(
+                stages={**self.manifest.stages, prepared.spec.name: stage},
+                status="failed",
+                failure=failure,
+                ended_at=ended,
+            )
         return failure
 
 
@@ -846,6 +929,48 @@ def _execute(
         config=Config({"KernelManager": {"transport_encryption": encryption}}),
     )
     _check_all_cells_ran(out)
+
+
+def _start_error(err: OSError, edition_dir: Path) -> PipelineError:
+    """The message when the run directory or its first manifest cannot be written."""
+    hint = _os_error_text(err, edition_dir)
+    if hint is None:
+        hint = (
+            f"Der Laufordner in {edition_dir} kann nicht angelegt werden ({err}).",
+            f"The run directory in {edition_dir} cannot be created ({err}).",
+        )
+    msg = f"{hint[0]} Es wurde keine Stufe ausgeführt; frühere Läufe sind unverändert. ({hint[1]})"
+    return PipelineError(msg)
+
+
+def _check_inputs_unchanged(
+    inputs: Mapping[str, str | os.PathLike[str]], hashes: Mapping[str, str], run: _Run, last: _Prepared
+) -> None:
+    """Refuse to publish a run whose inputs changed or vanished while it ran (its manifest would lie)."""
+    try:
+        _, now = _hash_inputs(inputs)
+    except DataError:
+        now = {}
+    changed = sorted(set(hashes.items()) ^ set(now.items()))
+    if not changed:
+        return
+    files = ", ".join(sorted({path for path, _ in changed}))
+    de = (
+        f"Eingabedateien wurden während des Laufs verändert, ersetzt oder gelöscht: {files}. Der Lauf wird "
+        f"nicht veröffentlicht und bleibt als {run.run_dir.name} liegen; bitte die Dateien in Ruhe lassen "
+        "und den Lauf neu starten."
+    )
+    en = (
+        f"Input files were changed, replaced or deleted while the run was executing: {files}. The run is not "
+        f"published and stays as {run.run_dir.name}; leave the files alone and start the run again."
+    )
+    failure = StageFailure(
+        stage=last.spec.name, ename="InputChanged", evalue=files, summary_de=de, summary_en=en
+    )
+    with contextlib.suppress(OSError):
+        run.update(status="failed", failure=failure, ended_at=utc_now())
+    msg = f"{de}\n\n{en}"
+    raise PipelineError(msg, stage=last.spec.name, run_dir=str(run.run_dir))
 
 
 def _fsync_tree(root: Path) -> None:
@@ -927,6 +1052,7 @@ def run_stages(
     KeyboardInterrupt
         On Ctrl-C or SIGTERM (:class:`RunTerminated`), after marking the run failed.
     """
+    _skip_slow_optional_imports()
     import nbformat
 
     started = utc_now()
@@ -1016,12 +1142,17 @@ def run_stages(
     if final_dir.exists() or run_dir.exists():
         msg = f"The run id {run_id!r} is already used in {edition_dir}. Choose another run id."
         raise ConfigError(msg)
-    edition_dir.mkdir(parents=True, exist_ok=True)
-    run_dir.mkdir()
-    fsync_dir(edition_dir)
-    # The manifest (status "running") exists from the first moment: a run killed from here on is listed
-    # as incomplete, never mistaken for anything else.
-    run = _Run(run_dir, manifest)
+    try:
+        edition_dir.mkdir(parents=True, exist_ok=True)
+        run_dir.mkdir()
+        fsync_dir(edition_dir)
+        # The manifest (status "running") exists from the first moment: a run killed from here on is listed
+        # as incomplete, never mistaken for anything else.
+        run = _Run(run_dir, manifest)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(run_dir)  # nothing of this run is left (it never started)
+        raise _start_error(err, edition_dir) from err
 
     current: _Prepared | None = None
     try:
@@ -1069,6 +1200,7 @@ def run_stages(
                     progress(name, index, len(prepared), "complete")
                 current = None
 
+            _check_inputs_unchanged(inputs or {}, input_hashes, run, prepared[-1])
             _fsync_tree(run_dir)
             run.update(
                 status="complete",
@@ -1092,7 +1224,11 @@ def run_stages(
                     run.update(status="failed", ended_at=utc_now())
         if isinstance(err, VielfaltError | KeyboardInterrupt) or not isinstance(err, Exception):
             raise
+        hint = _os_error_text(err, edition_dir)
         msg = f"Der Lauf {run_id} ist fehlgeschlagen: {type(err).__name__}: {err}"
+        if hint is not None:
+            msg = f"Der Lauf {run_id} ist fehlgeschlagen: {hint[0]} ({hint[1]}) [{type(err).__name__}: {err}]"
+        msg += f" Der Lauf bleibt als {run_dir.name} liegen und gilt nicht als vollständig."
         raise PipelineError(msg, run_dir=str(run_dir)) from err
 
     return RunResult(

@@ -402,7 +402,15 @@ def questionnaire_path(qid: str, *, params_dir: str | Path) -> Path:
     if not ITEM_ID.match(qid.replace("-", "").replace("_", "")):
         msg = f"Fragebogen-Kennung „{qid}“ ist ungültig (nur Buchstaben, Ziffern, - und _)."
         raise InstrumentError(msg)
-    return Path(params_dir) / "questionnaire" / f"{qid}.yaml"
+    path = Path(params_dir) / "questionnaire" / f"{qid}.yaml"
+    base, target = Path(params_dir).resolve(), path.resolve()
+    if base not in target.parents:
+        msg = (
+            f"{path} verweist auf {target}, außerhalb von {base}. Einstellungen werden nur aus dem "
+            "params-Ordner des Projekts gelesen; bitte die Datei selbst dorthin kopieren."
+        )
+        raise InstrumentError(msg)
+    return path
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:

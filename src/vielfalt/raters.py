@@ -28,7 +28,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from vielfalt._rater_effects import RATER_MODELS, RaterEffects, adjust_ratings, rater_effects, text_scores
 from vielfalt._rating_design import (
@@ -263,6 +262,7 @@ def icc(ratings: Any, *, confidence: float = 0.95) -> pd.DataFrame:
     >>> table["value"].round(2).tolist()
     [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
     """
+    from scipy import stats  # deferred: scipy.stats takes half a second to import
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         msg = PARAM_RANGE_MSG.format(param="confidence", func="icc", value=confidence)
         raise ConfigError(msg)
@@ -628,6 +628,7 @@ def kendall_w(ranks_or_scores: Any, *, correct_ties: bool = True) -> KendallW:
     >>> kendall_w([[1, 1, 2], [1, 2, 3]], correct_ties=False).tie_corrected
     False
     """
+    from scipy import stats  # deferred: scipy.stats takes half a second to import
     if not isinstance(correct_ties, (bool, np.bool_)):
         msg = _options_msg("correct_ties", "kendall_w", (True, False), correct_ties)
         raise ConfigError(msg)

@@ -408,37 +408,109 @@ def _is_soft(item: Item, sub: Sub | None = None) -> bool:
     return (not required) and item.scoring.kind in ("none", "context_only") and item.type != "single"
 
 
-def _parse_numbers(raw: pd.Series, decimal: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse a column of number strings via its unique values; returns (value, ok, approximate)."""
-    uniques = pd.unique(raw.to_numpy())
-    table = {}
-    for u in uniques:
+class _Cells:
+    """One column's cells and their distinct values, so that per-value work runs once per distinct value.
+
+    A questionnaire column repeats a few values (codes, ticks, numbers), and the reader gives equal cells
+    one shared object, so one hash pass (``pd.factorize``) finds them; a step is then computed on the
+    distinct values and spread back with ``result[codes]``. :meth:`derive` maps the distinct values through
+    a pure function and keeps the codes, so a column is hashed once however many steps follow.
+    """
+
+    __slots__ = ("_codes", "_distinct", "_values")
+
+    def __init__(self, values: Any, *, codes: np.ndarray | None = None, distinct: np.ndarray | None = None):
+        self._values = None if values is None else np.asarray(values, dtype=object)
+        self._codes = codes
+        self._distinct = distinct
+
+    def _factorize(self) -> None:
+        if self._codes is None:
+            codes, uniques = pd.factorize(self._values)
+            if len(codes) and codes.min() < 0:  # a missing value (not from read_table): keep it as a value
+                codes, uniques = pd.factorize(self._values, use_na_sentinel=False)
+            self._codes, self._distinct = codes, np.asarray(uniques, dtype=object)
+
+    @property
+    def codes(self) -> np.ndarray:
+        """Position of each cell's value in :attr:`distinct`."""
+        self._factorize()
+        return self._codes  # type: ignore[return-value]
+
+    @property
+    def distinct(self) -> np.ndarray:
+        """The distinct values (object array)."""
+        self._factorize()
+        return self._distinct  # type: ignore[return-value]
+
+    @property
+    def values(self) -> np.ndarray:
+        """The cells (object array)."""
+        if self._values is None:
+            self._values = self.distinct[self.codes]
+        return self._values
+
+    def each(self, fn: Any, dtype: Any = object) -> np.ndarray:
+        """``fn`` of every cell, computed once per distinct value."""
+        out = np.empty(len(self.distinct), dtype=dtype)
+        for i, u in enumerate(self.distinct):
+            out[i] = fn(u)
+        return out[self.codes]
+
+    def derive(self, fn: Any) -> _Cells:
+        """The cells mapped through the pure function ``fn``, sharing this column's codes."""
+        out = np.empty(len(self.distinct), dtype=object)
+        for i, u in enumerate(self.distinct):
+            out[i] = fn(u)
+        return _Cells(None, codes=self.codes, distinct=out)
+
+    def strip(self) -> _Cells:
+        """Cells without surrounding white space, like ``Series.str.strip`` (non-text cells stay)."""
+        return self.derive(_strip_one)
+
+
+def _strip_one(v: Any) -> Any:
+    return v.strip() if isinstance(v, str) else v
+
+
+def _strip(values: Any) -> np.ndarray:
+    """Cells without surrounding white space, like ``Series.str.strip`` (non-text cells stay as they are)."""
+    return _Cells(values).strip().values
+
+
+def _per_value(values: Any, fn: Any) -> np.ndarray:
+    """``fn`` applied to every cell (an object array), computed once per distinct value."""
+    return _Cells(values).each(fn)
+
+
+def _parse_numbers(cells: _Cells, decimal: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a column of number strings via its distinct values; returns (value, ok, approximate)."""
+    uniques = cells.distinct
+    vals = np.empty(len(uniques), dtype=float)
+    ok = np.empty(len(uniques), dtype=bool)
+    approx = np.empty(len(uniques), dtype=bool)
+    for i, u in enumerate(uniques):
         p = ingest.parse_number(u, decimal=decimal)
-        table[u] = (np.nan if p.value is None else float(p.value), bool(p.ok), bool(p.approximate))
-    mapped = [table[v] for v in raw.to_numpy()]
-    if not mapped:
-        return np.array([], float), np.array([], bool), np.array([], bool)
-    vals, ok, approx = zip(*mapped, strict=True)
-    return np.asarray(vals, float), np.asarray(ok, bool), np.asarray(approx, bool)
+        vals[i] = np.nan if p.value is None else float(p.value)
+        ok[i], approx[i] = bool(p.ok), bool(p.approximate)
+    codes = cells.codes
+    return vals[codes], ok[codes], approx[codes]
 
 
-def _parse_bools(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse tick/yes-no tokens; returns (value (True/False), ok, empty)."""
-    uniques = pd.unique(raw.to_numpy())
-    table = {}
-    for u in uniques:
-        s = u.strip()
-        if s == "":
-            table[u] = (False, True, True)
-        elif ingest.is_bool_token(s):
-            table[u] = (bool(ingest.parse_bool(s)), True, False)
-        else:
-            table[u] = (False, False, False)
-    mapped = [table[v] for v in raw.to_numpy()]
-    if not mapped:
-        return np.array([], bool), np.array([], bool), np.array([], bool)
-    vals, ok, empty = zip(*mapped, strict=True)
-    return np.asarray(vals, bool), np.asarray(ok, bool), np.asarray(empty, bool)
+def _parse_bools(cells: _Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse tick/yes-no tokens via their distinct values; returns (value (True/False), ok, empty)."""
+    uniques = cells.distinct
+    vals = np.zeros(len(uniques), dtype=bool)
+    ok = np.zeros(len(uniques), dtype=bool)
+    empty = np.zeros(len(uniques), dtype=bool)
+    for i, u in enumerate(uniques):
+        t = u.strip()
+        if t == "":
+            ok[i] = empty[i] = True
+        elif ingest.is_bool_token(t):
+            vals[i], ok[i] = bool(ingest.parse_bool(t)), True
+    codes = cells.codes
+    return vals[codes], ok[codes], empty[codes]
 
 
 def _option_lookup(item: Item, q: Questionnaire) -> dict[str, str]:
@@ -466,14 +538,18 @@ def _lookup_option(lookup: dict[str, str], value: str) -> str | None:
     return hit
 
 
-def _parse_date(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _parse_date(cells: _Cells, index: pd.Index) -> tuple[pd.Series, np.ndarray]:
     """Parse ISO (LimeSurvey) or German (TT.MM.JJJJ) dates; returns (timestamps, ok). Empty is ok/NaT."""
-    s = raw.str.strip()
+    s = pd.Series(cells.strip().values, index=index, dtype=object)
+    blank = (s == "").to_numpy()
+    # the first format sets the dtype (fillna keeps the caller's); later formats only parse what is left
     iso = pd.to_datetime(s, format="%Y-%m-%d %H:%M:%S", errors="coerce")
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
-        more = pd.to_datetime(s, format=fmt, errors="coerce")
-        iso = iso.fillna(more)
-    ok = (s == "").to_numpy() | iso.notna().to_numpy()
+        todo = iso.isna().to_numpy() & ~blank
+        if not todo.any():
+            break
+        iso = iso.fillna(pd.to_datetime(s[todo], format=fmt, errors="coerce"))
+    ok = blank | iso.notna().to_numpy()
     return iso, ok
 
 
@@ -556,11 +632,10 @@ def validate_table(
             "Bitte die doppelte Spalte löschen; vielfalt entscheidet nicht, welche gilt."
         )
         raise DataError(msg, path=file)
-    canon = raw.rename(columns=res.mapping)
-    canon = canon[[c for c in canon.columns if c in set(known)]]
-    required_missing = [
-        c for _, it in q.iter_items() for c in _required_columns(it) if c not in canon.columns
-    ]
+    known_set = set(known)
+    renamed = [res.mapping.get(h, h) for h in raw.columns]
+    present = [c for c in renamed if c in known_set]
+    required_missing = [c for _, it in q.iter_items() for c in _required_columns(it) if c not in present]
     if required_missing:
         msg = (
             f"{file}: Pflichtspalte(n) {', '.join(required_missing)} fehlen. Bitte die Spalten mit diesen "
@@ -568,10 +643,20 @@ def validate_table(
             "Editionsdatei unter inputs.mapping zuordnen."
         )
         raise DataError(msg, path=file)
-    empty_col = pd.Series([""] * n, index=raw.index, dtype=object)
+    # canonical name -> cells; a column missing from the file is empty (one shared array)
+    canon: dict[str, _Cells] = {}
+    if len(set(present)) == len(present):
+        for pos, c in enumerate(renamed):
+            if c in known_set:
+                canon[c] = _Cells(raw.iloc[:, pos].to_numpy(dtype=object))
+    else:  # resolve_headings reports collisions; keep pandas' own selection should one slip through
+        frame = raw.set_axis(renamed, axis=1)
+        for c in dict.fromkeys(present):
+            canon[c] = _Cells(frame[c].to_numpy(dtype=object))
+    blank = np.full(n, "", dtype=object)
     for c in known:
-        if c not in canon.columns:
-            canon[c] = empty_col
+        if c not in canon:
+            canon[c] = _Cells(blank)
     for h in res.unknown:
         if h == "__extra__":
             continue
@@ -600,7 +685,7 @@ def validate_table(
         )
 
     # -- identity -----------------------------------------------------------------------------
-    rid = canon["id"].str.strip()
+    rid = pd.Series(canon["id"].strip().values, index=raw.index, dtype=object)
     rid = rid.where(rid != "", pd.Series([f"row{r}" for r in rows], index=raw.index))
     entry_ids = np.array([entry_id_for(salt, source, r) for r in rid.to_numpy()], dtype=object)
     dup_rid = rid.duplicated(keep=False).to_numpy()
@@ -621,8 +706,10 @@ def validate_table(
     heading_of = {v: k for k, v in res.mapping.items()}
 
     parsed: dict[str, Any] = {}
-    for r in info.get("ragged_rows") or []:
-        pos = np.flatnonzero(rows == r["row"])
+    ragged = info.get("ragged_rows") or []
+    position = {int(r): i for i, r in enumerate(rows)} if ragged else {}
+    for r in ragged:
+        pos = np.array([position[r["row"]]] if r["row"] in position else [], dtype=int)
         col.add(
             "ragged",
             source=source,
@@ -636,7 +723,7 @@ def validate_table(
             expected=r.get("expected"),
         )
 
-    submit, ok = _parse_date(canon["submitdate"])
+    submit, ok = _parse_date(canon["submitdate"], raw.index)
     bad = _where(~ok)
     col.add(
         "bad_date",
@@ -645,11 +732,11 @@ def validate_table(
         entry_ids=entry_ids[bad],
         item=None,
         column="submitdate",
-        values=canon["submitdate"].to_numpy()[bad],
+        values=canon["submitdate"].values[bad],
         severity="warning",
     )
     if dialect == "limesurvey":
-        inc = _where((canon["submitdate"].str.strip() == "").to_numpy())
+        inc = _where(canon["submitdate"].strip().values == "")
         col.add(
             "incomplete",
             source=source,
@@ -694,8 +781,13 @@ def validate_table(
                 chk, it, out, col, source=source, rows=rows, entry_ids=entry_ids, shown=shown, lang=lang
             )
 
-    raw_canonical = canon[known].copy()
-    raw_canonical.insert(0, ENTRY_ID, entry_ids)
+    cells = np.empty((n, len(known) + 1), dtype=object)  # one block, filled column by column
+    cells[:, 0] = entry_ids
+    for pos, c in enumerate(known, start=1):
+        cells[:, pos] = canon[c].values
+    raw_canonical = pd.DataFrame(
+        cells, index=raw.index, columns=pd.Index([ENTRY_ID, *known], dtype=object), dtype=object, copy=False
+    )
     failures = col.frame()
     if info.get("form") and len(failures):
         failures = _form_failures(failures, info["form"], q, file=file, lang=lang)
@@ -763,7 +855,7 @@ def _required_columns(it: Item) -> list[str]:
 def _validate_item(
     it: Item,
     q: Questionnaire,
-    canon: pd.DataFrame,
+    canon: dict[str, _Cells],
     parsed: dict[str, Any],
     col: _Collector,
     *,
@@ -797,12 +889,12 @@ def _validate_item(
         ]
         for sub in subs:
             c = f"{it.id}[{sub.code}]" if sub.code else it.id
-            raw = canon[c]
-            values = raw.to_numpy()
-            num, ok, approx = _parse_numbers(raw, decimal)
+            cells = canon[c]
+            values = cells.values
+            num, ok, approx = _parse_numbers(cells, decimal)
             soft = _is_soft(it, sub)
             sev = "warning" if soft else "error"
-            empty = (raw.str.strip() == "").to_numpy()
+            empty = cells.each(lambda v: _strip_one(v) == "", bool)
             is_int = np.isnan(num) | (np.floor(num) == num)
             bad = ~ok
             add("not_number", bad, c, values, sev)
@@ -830,14 +922,13 @@ def _validate_item(
         ticks = {}
         for o in options:
             c = f"{it.id}[{o.code}]"
-            raw = canon[c]
-            val, ok, _ = _parse_bools(raw)
-            add("unknown_tick", ~ok, c, raw.to_numpy(), "error")
+            val, ok, _ = _parse_bools(canon[c])
+            add("unknown_tick", ~ok, c, canon[c].values, "error")
             parsed[c] = val & ok
             ticks[o.code] = val & ok
         if it.other:
             c = f"{it.id}[other]"
-            parsed[c] = canon[c].to_numpy()
+            parsed[c] = canon[c].values
             _formula_warning(canon[c], add, c)
         exclusive = [o.code for o in options if o.exclusive]
         if exclusive and ticks:
@@ -858,12 +949,12 @@ def _validate_item(
             [(f"{it.id}[{s.code}]", s) for s in it.subs or []] if it.type == "array" else [(it.id, None)]
         )
         for c, _sub in targets:
-            raw = canon[c].str.strip()
-            values = raw.to_numpy()
-            empty = values == ""
-            mapped = raw.map(lambda v: _lookup_option(lookup, v)).to_numpy()
+            stripped = canon[c].strip()
+            values = stripped.values
+            empty = stripped.each(lambda v: v == "", bool)
+            mapped = stripped.each(lambda v: _lookup_option(lookup, v))
             is_other = (
-                pd.isna(mapped) & np.isin(np.char.lower(values.astype(str)), list(_OTHER_WORDS))
+                pd.isna(mapped) & stripped.each(lambda v: str(v).lower() in _OTHER_WORDS, bool)
                 if it.other
                 else np.zeros(len(values), bool)
             )
@@ -876,34 +967,35 @@ def _validate_item(
             parsed[c] = codes.astype(object)
         if it.type == "single" and it.other:
             c = f"{it.id}[other]"
-            parsed[c] = canon[c].to_numpy()
+            parsed[c] = canon[c].values
             add(
                 "other_without_text",
-                (parsed[it.id] == "-oth-") & (canon[c].str.strip() == "").to_numpy(),
+                (parsed[it.id] == "-oth-") & canon[c].each(lambda v: _strip_one(v) == "", bool),
                 c,
-                canon[c].to_numpy(),
+                canon[c].values,
                 "warning",
             )
     elif it.type == "yesno":
-        raw = canon[it.id]
         # LimeSurvey's export with full answer texts writes "N/A" (translated) for an unanswered yes/no
-        raw = raw.where(~raw.str.strip().str.casefold().isin(_NO_ANSWER_WORDS), "")
-        val, ok, empty = _parse_bools(raw)
-        add("not_yesno", ~ok, it.id, raw.to_numpy(), "error")
+        cells = canon[it.id].derive(
+            lambda v: "" if isinstance(v, str) and v.strip().casefold() in _NO_ANSWER_WORDS else v
+        )
+        val, ok, empty = _parse_bools(cells)
+        add("not_yesno", ~ok, it.id, cells.values, "error")
         if it.required:
-            add("required", empty, it.id, raw.to_numpy(), "error")
+            add("required", empty, it.id, cells.values, "error")
         out = np.where(ok & ~empty, val, None).astype(object)
         parsed[it.id] = out
     else:  # text, multitext
         targets = [f"{it.id}[{s.code}]" for s in it.subs or []] if it.type == "multitext" else [it.id]
         for c in targets:
-            raw = canon[c].map(ingest.strip_injection_mask)
-            values = raw.to_numpy()
-            empty = (raw.str.strip() == "").to_numpy()
+            text = canon[c].derive(ingest.strip_injection_mask)
+            values = text.values
+            empty = text.each(lambda v: _strip_one(v) == "", bool)
             if it.required:
                 add("required", empty, c, values, "error")
             if it.maxlen:
-                lengths = raw.str.len().to_numpy()
+                lengths = text.each(len, int)
                 for i in _where(lengths > it.maxlen):  # one message per over-long text, with its own length
                     col.add(
                         "too_long",
@@ -919,23 +1011,27 @@ def _validate_item(
                     )
             if it.pattern:
                 pat = re.compile(it.pattern)
-                badpat = ~empty & ~raw.map(lambda v, p=pat: bool(p.match(v.strip()))).to_numpy()
-                add("pattern", badpat, c, values, "warning")
-            _formula_warning(raw, add, c)
+                matches = text.each(lambda v, p=pat: bool(p.match(v.strip())), bool)
+                add("pattern", ~empty & ~matches, c, values, "warning")
+            _formula_warning(text, add, c)
             parsed[c] = values
 
 
-def _formula_warning(raw: pd.Series, add: Any, c: str) -> None:
-    values = raw.to_numpy()
-    starts = np.array([str(v)[:1] in FORMULA_START and len(str(v)) > 1 for v in values], dtype=bool)
-    if starts.any():
-        for ch in sorted({str(v)[:1] for v in values[starts]}):
-            mask = starts & np.array([str(v)[:1] == ch for v in values])
+def _formula_warning(cells: _Cells, add: Any, c: str) -> None:
+    """Warn once per formula-like start character about the texts of a column that begin with it."""
+    codes = cells.codes
+    texts = [str(u) for u in cells.distinct]
+    first = np.array([t[:1] for t in texts], dtype=object)
+    starts_u = np.array([t[:1] in FORMULA_START and len(t) > 1 for t in texts], dtype=bool)
+    if starts_u.any():
+        starts = starts_u[codes]
+        shown = np.array([t[:40] for t in texts], dtype=object)[codes]
+        for ch in sorted(set(first[starts_u])):
             add(
                 "formula_like",
-                mask,
+                starts & (first[codes] == ch),
                 c,
-                np.array([str(v)[:40] for v in values], dtype=object),
+                shown,
                 "warning",
                 start=ch.replace("\t", "\\t").replace("\r", "\\r"),
             )
@@ -1166,31 +1262,33 @@ def _finish(
     col = _Collector(lang)
     if rows_read:
         # duplicates: the same organisation more than once (across all files) -> keep the latest
-        names = entries["A01"].map(_norm_name)
+        # entries has a RangeIndex (concatenated with ignore_index): label and position agree
+        source_of = entries[SOURCE].to_numpy()
+        row_of = entries[ROW].to_numpy()
+        entry_of = entries[ENTRY_ID].to_numpy()
+        name_of = entries["A01"].to_numpy()
+        names = pd.Series(_per_value(name_of, _norm_name), index=entries.index, dtype=object)
         has_name = names != ""
-        order = entries.assign(_n=names, _pos=np.arange(rows_read)).sort_values(
+        order = entries[[SUBMITDATE]].assign(_n=names, _pos=np.arange(rows_read)).sort_values(
             [SUBMITDATE, "_pos"], na_position="first", kind="mergesort"
         )
         latest = order[has_name.loc[order.index]].groupby("_n", sort=False).tail(1)
         keep_by_name = dict(zip(latest["_n"], latest.index, strict=True))
-        for i in np.flatnonzero(has_name.to_numpy()):
-            k = keep_by_name[names.iloc[i]]
-            if k != i:
-                kept = entries.loc[k]
-                col.add(
-                    "duplicate_submission",
-                    source=entries.at[i, SOURCE],
-                    rows=[entries.at[i, ROW]],
-                    entry_ids=[entries.at[i, ENTRY_ID]],
-                    item="A01",
-                    column="A01",
-                    values=[entries.at[i, "A01"]],
-                    severity="error",
-                    name=entries.at[i, "A01"],
-                    kept=f"{kept[SOURCE]}, Zeile {kept[ROW]}"
-                    if lang == "de"
-                    else f"{kept[SOURCE]}, row {kept[ROW]}",
-                )
+        named = np.flatnonzero(has_name.to_numpy())
+        keep = np.array([keep_by_name[n] for n in names.to_numpy()[named]], dtype=np.int64)
+        for i, k in zip(named[keep != named], keep[keep != named], strict=True):
+            col.add(
+                "duplicate_submission",
+                source=source_of[i],
+                rows=[row_of[i]],
+                entry_ids=[entry_of[i]],
+                item="A01",
+                column="A01",
+                values=[name_of[i]],
+                severity="error",
+                name=name_of[i],
+                kept=f"{source_of[k]}, {'Zeile' if lang == 'de' else 'row'} {row_of[k]}",
+            )
         cats = assign_categories(entries, edition.category_scheme)
         entries[CATEGORY] = cats[CATEGORY].to_numpy()
         basis = edition.category_scheme.basis
@@ -1204,18 +1302,20 @@ def _finish(
             else set()
         )
         und = np.flatnonzero(cats[CATEGORY].isna().to_numpy())
+        why_of = cats[CATEGORY_REASON].to_numpy()
+        basis_raw = raw[basis].to_numpy()
         for i in und:
-            if entries.at[i, ENTRY_ID] in basis_bad:
+            if entry_of[i] in basis_bad:
                 continue  # the headcount problem is already reported; its consequence needs no second line
-            why = CATEGORY_WHY[cats[CATEGORY_REASON].iloc[i]].get(lang)
+            why = CATEGORY_WHY[why_of[i]].get(lang)
             col.add(
                 "category_undecidable",
-                source=entries.at[i, SOURCE],
-                rows=[entries.at[i, ROW]],
-                entry_ids=[entries.at[i, ENTRY_ID]],
-                item=edition.category_scheme.basis.split("[")[0],
-                column=edition.category_scheme.basis,
-                values=[raw.at[i, edition.category_scheme.basis]],
+                source=source_of[i],
+                rows=[row_of[i]],
+                entry_ids=[entry_of[i]],
+                item=basis.split("[")[0],
+                column=basis,
+                values=[basis_raw[i]],
                 severity="error",
                 why=why,
             )
@@ -1230,15 +1330,15 @@ def _finish(
         is_bad = entries[ENTRY_ID].isin(bad_ids).to_numpy()
         accepted = entries[~is_bad].set_index(ENTRY_ID)
         col_word = "Spalte" if lang == "de" else "column"
-        full = (
-            errors.apply(
-                lambda f: (f"{col_word} {f['column']}: " if f["column"] else "") + f"{f[REASON]} {f['fix']}",
-                axis=1,
-            )
-            if len(errors)
-            else pd.Series(dtype=object)
-        )
-        reasons = full.groupby(errors[ENTRY_ID], sort=False).agg(lambda s: " | ".join(dict.fromkeys(s)))
+        # every error of an entry once, in the order found: "Spalte X: reason fix | …"
+        texts: dict[Any, dict[str, None]] = {}
+        for eid, column, reason, fix in zip(
+            errors[ENTRY_ID], errors["column"], errors[REASON], errors["fix"], strict=True
+        ):
+            if eid is None or eid != eid:  # no entry (file-level) or NaN: groupby drops these keys
+                continue
+            texts.setdefault(eid, {})[(f"{col_word} {column}: " if column else "") + f"{reason} {fix}"] = None
+        reasons = {eid: " | ".join(parts) for eid, parts in texts.items()}
         q_rows = raw[is_bad].copy()
         quarantine = pd.DataFrame(
             {
