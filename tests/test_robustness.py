@@ -164,7 +164,7 @@ def test_rank_statistics_match_an_independent_recomputation_from_the_draws(demo)
     assert (stats["Nominal"] == nominal).all()
     assert ((stats["Q5"] <= stats["Median"]) & (stats["Median"] <= stats["Q95"])).all()
     # ranks are within the category: each draw's ranks of a category of size m are a permutation-like set in 1..m
-    for c, part in ranks.groupby(e["category"]):
+    for _, part in ranks.groupby(e["category"]):
         assert part.min().min() == 1 and part.max().max() <= len(part)
 
 
