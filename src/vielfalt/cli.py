@@ -556,12 +556,18 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write an export profile of one edition (research: pseudonymised tables, CSV + XLSX, dictionary)."""
+    """Write an export profile of one edition: research, jury_blind, jury_named or public."""
     from vielfalt.archive import export_research
 
     root = find_project_root(args.project)
-    exporters = {"research": export_research}
-    result = exporters[args.profile](root, args.edition, out_dir=args.out, run_dir=args.run, lang=args.lang)
+    if args.profile == "research":
+        result = export_research(root, args.edition, out_dir=args.out, run_dir=args.run, lang=args.lang)
+    else:
+        from vielfalt.export_profiles import export_profile
+
+        result = export_profile(
+            root, args.edition, args.profile, out_dir=args.out, run_dir=args.run, lang=args.lang
+        )
     print(result.summary())
     return 0
 
@@ -677,7 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("export", help="Exportprofil einer Edition schreiben")
     s.add_argument("edition")
-    s.add_argument("--profile", choices=["research"], required=True)
+    s.add_argument(
+        "--profile", choices=["research", "jury_blind", "jury_named", "public"], required=True
+    )
     s.add_argument("--out", type=Path, default=None, help="Zielordner")
     s.add_argument("--run", type=Path, default=None, help="bestimmter Lauf statt des neuesten")
     s.add_argument("--lang", choices=["de", "en"], default=None)

@@ -282,9 +282,10 @@ def _profiles(view: JuryView, labels: dict[str, str]) -> dict[str, Any]:
     for e in final.index:
         cat = final.at[e, "category"]
         if cat not in shared:
-            shared[cat] = _fig_json(
-                figures.entry_profile(final, e, section_labels=view.section_labels, labels=labels, lang=view.lang)
+            fig = figures.entry_profile(
+                final, e, section_labels=view.section_labels, labels=labels, lang=view.lang
             )
+            shared[cat] = _fig_json(fig)
             out[f"profile:{e}"] = shared[cat]
             continue
         base = shared[cat]
