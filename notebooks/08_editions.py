@@ -48,7 +48,7 @@ figures.participation_bars(out.participation, lang=lang).show(config=figures.PLO
 # ## Wiederholte Teilnahmen und Veränderung der Gesamtpunkte
 
 # %%
-out.repeaters
+editions_compare.display_table(out.repeaters, lang=lang)
 
 # %%
 figures.repeat_slopes(out.repeaters_long, lang=lang).show(config=figures.PLOTLY_CONFIG)
@@ -73,7 +73,7 @@ figures.edition_scores(out.scores, lang=lang).show(config=figures.PLOTLY_CONFIG)
 figures.agreement_by_edition(out.agreement, lang=lang).show(config=figures.PLOTLY_CONFIG)
 
 # %%
-out.agreement.round(3)
+editions_compare.display_table(out.agreement.round(3), lang=lang)
 
 # %% [markdown]
 # ## Übereinstimmung der Gutachtenden je Edition
@@ -87,4 +87,4 @@ figures.reliability_by_edition(out.reliability, lang=lang).show(config=figures.P
 # einer Version.
 
 # %%
-out.comparability
+editions_compare.display_table(out.comparability, lang=lang)

@@ -119,6 +119,7 @@ def test_research_stage_through_papermill_and_verify(research_project):
     html = (run / "08_editions.html").read_text(encoding="utf-8")
     assert html.count("plotly-graph-div") >= 6 and "from vielfalt import" not in html
     assert "@example.org" not in html
+    assert "Anzahl Editionen" in html and "Präzision@k" in html  # displayed tables under German headings
     comp = read_artefact(run, "research/comparability")
     assert {"B02", "D08"} <= set(comp["item"])
     part = read_artefact(run, "research/participation")
@@ -138,3 +139,20 @@ def test_scores_table_shape(cmp):
     s = ec.score_distribution(cmp)
     assert len(s) == len(cmp.tables["scores"]) and s["year"].notna().all()
     assert isinstance(s, pd.DataFrame) and s["total"].between(0, 100).all()
+
+
+def test_display_table_german_and_english_headings_artefact_unchanged(cmp):
+    """display_table renames the repeat-entrant columns (German, English with lang="en"), values and input kept."""
+    reps, _ = ec.repeat_entrants(cmp)
+    before = list(reps.columns)
+    de = ec.display_table(reps)
+    assert list(de.columns) == [
+        "Archivschlüssel", "Editionen", "Anzahl Editionen", "Gesamtpunkte zuerst", "Gesamtpunkte zuletzt",
+        "Veränderung",
+    ]  # fmt: skip
+    en = ec.display_table(reps, lang="en")
+    assert list(en.columns)[:3] == ["archive key", "editions", "number of editions"]
+    assert list(reps.columns) == before and de.to_numpy().tolist() == reps.to_numpy().tolist()
+    agr, _ = ec.agreement_by_edition(cmp)
+    assert list(ec.display_table(agr).columns) == ["Edition", "Jahr", "Kategorie", "k (Empfehlungen)",
+                                                    "Präzision@k", "Kendalls τ"]  # fmt: skip

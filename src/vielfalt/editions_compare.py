@@ -33,6 +33,7 @@ __all__ = [
     "ResearchResult",
     "agreement_by_edition",
     "comparability",
+    "display_table",
     "harmonised_answers",
     "load_comparison",
     "measure_adoption",
@@ -629,3 +630,43 @@ def run_research(
         progress=progress,
         project_root=root,
     )
+
+
+#: Displayed headings of the research tables (column → German, English); the artefacts keep the codes.
+DISPLAY_HEADINGS: dict[str, tuple[str, str]] = {
+    "key": ("Archivschlüssel", "archive key"),
+    "edition": ("Edition", "edition"),
+    "editions": ("Editionen", "editions"),
+    "n_editions": ("Anzahl Editionen", "number of editions"),
+    "first_total": ("Gesamtpunkte zuerst", "first total"),
+    "last_total": ("Gesamtpunkte zuletzt", "last total"),
+    "change": ("Veränderung", "change"),
+    "year": ("Jahr", "year"),
+    "category": ("Kategorie", "category"),
+    "k": ("k (Empfehlungen)", "k (recommended)"),
+    "precision_at_k": ("Präzision@k", "precision@k"),
+    "kendall_tau": ("Kendalls τ", "Kendall's τ"),
+    "item": ("Item", "item"),
+    "column": ("Spalte", "column"),
+    "questionnaire": ("Fragebogen", "questionnaire"),
+    "status": ("Status", "status"),
+    "counterpart": ("Gegenstück", "counterpart"),
+    "reason": ("Grund", "reason"),
+}
+
+
+def display_table(df: pd.DataFrame, *, lang: str = "de") -> pd.DataFrame:
+    """A research table for display: the same values under German headings (English with ``lang="en"``).
+
+    Columns without a heading in :data:`DISPLAY_HEADINGS` keep their name; the frame passed in is unchanged
+    (the ``research/*`` artefacts keep their column codes).
+
+    Examples
+    --------
+    >>> display_table(pd.DataFrame({"key": ["a"], "n_editions": [2]})).columns.tolist()
+    ['Archivschlüssel', 'Anzahl Editionen']
+    >>> display_table(pd.DataFrame({"key": ["a"]}), lang="en").columns.tolist()
+    ['archive key']
+    """
+    i = 1 if lang == "en" else 0
+    return df.rename(columns={c: h[i] for c, h in DISPLAY_HEADINGS.items() if c in df.columns})
