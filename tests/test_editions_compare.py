@@ -142,7 +142,7 @@ def test_scores_table_shape(cmp):
 
 
 def test_display_table_german_and_english_headings_artefact_unchanged(cmp):
-    """display_table renames the repeat-entrant columns (German, English with lang="en"), values and input kept."""
+    """display_table renames the repeat-entrant columns (German; English with lang="en"); values are kept."""
     reps, _ = ec.repeat_entrants(cmp)
     before = list(reps.columns)
     de = ec.display_table(reps)
