@@ -28,8 +28,13 @@ __all__ = ["PREWARM_IMPORTS", "PrewarmedNotebookClient", "WarmKernel", "prewarm_
 
 #: Imported in every pre-started kernel (only sys.modules is filled: no names, no options, no output).
 PREWARM_IMPORTS = (
-    "import numpy, pandas, plotly.graph_objects, plotly.io\n"
-    "import vielfalt.pipeline, vielfalt.stages, vielfalt.stages_jury, vielfalt.dashboard.figures\n"
+    # first, as the injected setup cell does: keep jsonschema from compiling lark grammars
+    "import vielfalt.pipeline\n"
+    "vielfalt.pipeline._skip_slow_optional_imports()\n"
+    "import numpy, pandas, plotly.graph_objects, plotly.io, plotly.io._base_renderers, nbformat.v4\n"
+    "import vielfalt.stages, vielfalt.stages_jury, vielfalt.dashboard.figures\n"
+    # imported inside stage functions (ratings: rater statistics; exports: xlsx)
+    "import scipy.stats, scipy.sparse.linalg, openpyxl\n"
 )
 
 #: nbclient adds this argument to every ipykernel it starts (NotebookClient.ipython_hist_file).
@@ -105,7 +110,7 @@ class WarmKernel:
         return self.km
 
     def adopt_into(self, km: Any) -> bool:
-        """Move the started kernel into nbclient's (async, not yet started) manager ``km``; True on success."""
+        """Move the started kernel into nbclient's (async, not started) manager ``km``; True on success."""
         warm = self.take()
         if warm is None:
             self.close()
@@ -192,7 +197,7 @@ def _client_class() -> type:
 
 
 class PrewarmedNotebookClient:
-    """Lazily built :class:`papermill.clientwrap.PapermillNotebookClient` subclass (see :func:`_client_class`)."""
+    """The papermill client subclass, built on first use (papermill is imported only when a run starts)."""
 
     _cls: type | None = None
     last: Any = None
