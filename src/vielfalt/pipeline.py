@@ -902,17 +902,33 @@ def _check_all_cells_ran(output_nb: Path) -> None:
             raise _EarlyExit(msg)
 
 
-def _execute(
-    prepared: _Prepared, *, src: Path, out: Path, run_dir: Path, kernel_name: str, timeout: int
-) -> None:
-    """Execute one converted notebook with papermill."""
-    import papermill
+def _transport_encryption() -> str:
+    """Kernels listen on localhost TCP: CurveZMQ where pyzmq supports it (jupyter_client provisions keys)."""
     import zmq
+
+    return "auto" if zmq.has("curve") else "disabled"
+
+
+def _execute(
+    prepared: _Prepared,
+    *,
+    src: Path,
+    out: Path,
+    run_dir: Path,
+    kernel_name: str,
+    timeout: int,
+    warm: Any = None,
+) -> bool:
+    """Execute one converted notebook with papermill; True when it ran in the pre-started kernel ``warm``."""
+    import papermill
     from traitlets.config import Config
 
-    # Kernels listen on localhost TCP. Where pyzmq supports it, jupyter_client provisions CurveZMQ keys for
-    # kernels that declare support (ours does), so the traffic is encrypted (and ipykernel does not warn).
-    encryption = "auto" if zmq.has("curve") else "disabled"
+    from vielfalt._warm_kernel import PrewarmedNotebookClient, register_engine
+
+    # Where pyzmq supports it, jupyter_client provisions CurveZMQ keys for kernels that declare support (ours
+    # does), so the traffic is encrypted (and ipykernel does not warn).
+    encryption = _transport_encryption()
+    PrewarmedNotebookClient.last = None
     papermill.execute_notebook(
         str(src),
         str(out),
@@ -927,8 +943,21 @@ def _execute(
         report_mode=False,
         request_save_on_cell_execute=True,
         config=Config({"KernelManager": {"transport_encryption": encryption}}),
+        engine_name=register_engine(),
+        warm_kernel=warm,
     )
     _check_all_cells_ran(out)
+    client = PrewarmedNotebookClient.last
+    return bool(client is not None and client.prewarmed)
+
+
+def _start_warm_kernel(kernel_name: str, run_dir: Path) -> Any:
+    """Start a stage kernel in the background (None when ``VIELFALT_NO_PREWARM`` is set)."""
+    from vielfalt._warm_kernel import WarmKernel, prewarm_enabled
+
+    if not prewarm_enabled():
+        return None
+    return WarmKernel(kernel_name=kernel_name, cwd=run_dir, encryption=_transport_encryption())
 
 
 def _start_error(err: OSError, edition_dir: Path) -> PipelineError:
@@ -1155,8 +1184,12 @@ def run_stages(
         raise _start_error(err, edition_dir) from err
 
     current: _Prepared | None = None
+    warm: list[Any] = []  # WarmKernel per stage, started one stage ahead (see vielfalt._warm_kernel)
     try:
         with _sigterm_as_interrupt():
+            prewarm = _start_warm_kernel(kernel_name, run_dir)
+            if prewarm is not None:
+                warm.append(prewarm)
             if base_path is not None and (base_path / ARTEFACTS_DIR).is_dir():
                 shutil.copytree(base_path / ARTEFACTS_DIR, run_dir / ARTEFACTS_DIR, dirs_exist_ok=True)
             src_dir = run_dir / "_src"
@@ -1172,14 +1205,18 @@ def run_stages(
                 run.update_stage(name, status="running", started_at=utc_now())
                 out = run_dir / f"{p.stem}.ipynb"
                 tick = time.monotonic()
+                this_warm = warm[index - 1] if len(warm) >= index else None
+                if this_warm is not None and index < len(prepared):
+                    warm.append(_start_warm_kernel(kernel_name, run_dir))  # the next stage's kernel
                 try:
-                    _execute(
+                    prewarmed = _execute(
                         p,
                         src=src_dir / f"{p.stem}.ipynb",
                         out=out,
                         run_dir=run_dir,
                         kernel_name=kernel_name,
                         timeout=execution_timeout,
+                        warm=this_warm,
                     )
                     html = export_html(out, run_dir / f"{p.stem}.html", title=name)
                 except Exception as err:
@@ -1194,6 +1231,7 @@ def run_stages(
                     ended_at=utc_now(),
                     duration_s=round(time.monotonic() - tick, 3),
                     output_html=html.name,
+                    kernel_prewarmed=prewarmed,
                 )
                 run.update(stages_completed=[*run.manifest.stages_completed, name])
                 if progress is not None:
@@ -1230,6 +1268,10 @@ def run_stages(
             msg = f"Der Lauf {run_id} ist fehlgeschlagen: {hint[0]} ({hint[1]}) [{type(err).__name__}: {err}]"
         msg += f" Der Lauf bleibt als {run_dir.name} liegen und gilt nicht als vollständig."
         raise PipelineError(msg, run_dir=str(run_dir)) from err
+    finally:
+        for w in warm:
+            if w is not None:
+                w.close()  # an unused pre-started kernel never outlives the run
 
     return RunResult(
         run_dir=final_dir,

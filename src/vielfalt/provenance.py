@@ -575,6 +575,8 @@ class StageRecord(_Model):
     ended_at: str | None = None
     duration_s: float | None = None
     failure: StageFailure | None = None
+    kernel_prewarmed: bool | None = None
+    """True when the stage ran in a kernel started (and its imports loaded) while the previous stage ran."""
 
 
 class GitInfo(_Model):

@@ -1,0 +1,124 @@
+"""Tests of the pre-started stage kernels (vielfalt._warm_kernel, used by vielfalt.pipeline.run_stages)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from vielfalt._warm_kernel import PrewarmedNotebookClient, prewarm_enabled
+from vielfalt.exceptions import PipelineError
+from vielfalt.pipeline import StageSpec, run_stages
+from vielfalt.provenance import load_manifest
+
+NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
+EDITION = "warm"
+
+
+def _sleep_stage(tmp_path: Path, name: str, seconds: float) -> tuple[StageSpec, Path]:
+    """A copy of the sleeping test notebook named after the stage (stems must differ); and its pid file."""
+    notebook = tmp_path / "nb" / f"{name}_stage.py"
+    notebook.parent.mkdir(exist_ok=True)
+    shutil.copy(NOTEBOOKS / "sleep_stage.py", notebook)
+    pid_file = tmp_path / f"{name}.pid"
+    spec = StageSpec(name=name, notebook=notebook, parameters={"seconds": seconds, "pid_file": str(pid_file)})
+    return spec, pid_file
+
+
+def _kernel_children() -> list[int]:
+    """Pids of ipykernel processes whose parent is this test process."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        state = stat.rsplit(")", 1)[1].split()[0]
+        if ppid == os.getpid() and state != "Z" and b"ipykernel_launcher" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def _gone(pid: int, timeout: float = 15) -> bool:
+    """Wait until a process no longer exists; True when gone."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_prewarm_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """VIELFALT_NO_PREWARM=1 switches pre-starting off; unset or 0 leaves it on."""
+    monkeypatch.delenv("VIELFALT_NO_PREWARM", raising=False)
+    assert prewarm_enabled()
+    monkeypatch.setenv("VIELFALT_NO_PREWARM", "0")
+    assert prewarm_enabled()
+    monkeypatch.setenv("VIELFALT_NO_PREWARM", "1")
+    assert not prewarm_enabled()
+
+
+def test_every_stage_runs_in_a_prewarmed_kernel_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each stage records its pre-started kernel, has a process of its own; no kernel outlives the run."""
+    monkeypatch.delenv("VIELFALT_NO_PREWARM", raising=False)
+    first, first_pid = _sleep_stage(tmp_path, "first", 0)
+    second, second_pid = _sleep_stage(tmp_path, "second", 0)
+    result = run_stages([first, second], runs_root=tmp_path / "runs", edition=EDITION)
+    prewarmed = {k: v.kernel_prewarmed for k, v in result.manifest.stages.items()}
+    assert prewarmed == {"first": True, "second": True}
+    pids = int(first_pid.read_text()), int(second_pid.read_text())
+    assert pids[0] != pids[1]
+    assert all(_gone(pid) for pid in pids)
+    assert _kernel_children() == []
+
+
+def test_no_prewarm_starts_kernels_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the switch set, the stage runs in a kernel nbclient starts itself, and the manifest says so."""
+    monkeypatch.setenv("VIELFALT_NO_PREWARM", "1")
+    first, _ = _sleep_stage(tmp_path, "first", 0)
+    result = run_stages([first], runs_root=tmp_path / "runs", edition=EDITION)
+    assert result.manifest.stages["first"].kernel_prewarmed is False
+    assert PrewarmedNotebookClient.last is not None and PrewarmedNotebookClient.last.prewarmed is False
+
+
+def test_cell_timeout_in_a_prewarmed_kernel_names_the_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timeout in the second stage (pre-started while the first ran) names cell 4 and kills its kernel."""
+    monkeypatch.delenv("VIELFALT_NO_PREWARM", raising=False)
+    first, _ = _sleep_stage(tmp_path, "first", 0)
+    second, second_pid = _sleep_stage(tmp_path, "second", 60)
+    with pytest.raises(
+        PipelineError, match=r"Stufe 'second' ist in Zelle 4 .* fehlgeschlagen: CellTimeoutError"
+    ):
+        run_stages([first, second], runs_root=tmp_path / "runs", edition=EDITION, execution_timeout=6)
+    assert PrewarmedNotebookClient.last is not None and PrewarmedNotebookClient.last.prewarmed is True
+    (partial,) = (tmp_path / "runs" / EDITION).glob(".*.partial")
+    manifest = load_manifest(partial)
+    assert manifest.stages["first"].kernel_prewarmed is True
+    assert manifest.failure is not None and manifest.failure.source_cell == 4
+    assert _gone(int(second_pid.read_text()))
+    assert _kernel_children() == []
+
+
+def test_failed_stage_leaves_no_unused_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the first stage fails, the kernel already started for the second one is killed as well."""
+    monkeypatch.delenv("VIELFALT_NO_PREWARM", raising=False)
+    second, second_pid = _sleep_stage(tmp_path, "second", 0)
+    stages = [StageSpec(name="intake", notebook=NOTEBOOKS / "fail_stage.py"), second]
+    with pytest.raises(PipelineError, match="Zelle 4"):
+        run_stages(stages, runs_root=tmp_path / "runs", edition=EDITION)
+    assert not second_pid.exists()  # the second stage never ran
+    assert _kernel_children() == []
