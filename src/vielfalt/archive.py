@@ -92,6 +92,7 @@ from vielfalt.edition import Edition
 from vielfalt.exceptions import ConfigError, DataError
 from vielfalt.provenance import (
     MANIFEST_NAME,
+    _atomic_write_bytes,
     load_manifest,
     parquet_bytes,
     read_artefact,
@@ -1089,21 +1090,6 @@ def _read_meta(archive_dir: Path) -> dict[str, Any]:
     return meta
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _run_source(run_dir: Path) -> dict[str, Any]:
     """What the archive records about the run an edition came from."""
     if not (run_dir / MANIFEST_NAME).is_file():
@@ -1200,7 +1186,7 @@ def archive_run(
             )
             raise DataError(msg)
     for name, data in blobs.items():
-        _atomic_write(files[name], data)
+        _atomic_write_bytes(files[name], data)
     for table in ARCHIVE_TABLES:
         stale = _partition(root, table, ed.edition)
         if table not in blobs and stale.is_file():
@@ -1221,7 +1207,7 @@ def archive_run(
     }
     meta["editions"] = dict(sorted(meta["editions"].items()))
     text = json.dumps(meta, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    _atomic_write(root / ARCHIVE_META, text.encode("utf-8"))
+    _atomic_write_bytes(root / ARCHIVE_META, text.encode("utf-8"))
     status: Literal["added", "replaced"] = "replaced" if before is not None else "added"
     return ArchiveResult(ed.edition, status, root, files, built.skipped, built.notes, rows)
 
