@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: vielfalt
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -9,6 +10,9 @@
 #     display_name: vielfalt (Python 3)
 #     language: python
 #     name: vielfalt
+#   vielfalt:
+#     preload:
+#     - openpyxl
 # ---
 
 

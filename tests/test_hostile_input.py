@@ -333,6 +333,32 @@ def test_edition_alias_bomb_is_refused(project: Path) -> None:
         load_edition(_edition_file(project))
 
 
+def test_edition_alias_cycle_is_refused(project: Path) -> None:
+    """An alias inside its own anchor (a structure containing itself) is refused, not constructed."""
+    from vielfalt.edition import load_edition
+
+    _edition_file(project).write_text("edition: &e {title: x, again: [*e]}\n", encoding="utf-8")
+    with pytest.raises(InstrumentError, match="zyklisch"):
+        load_edition(_edition_file(project))
+
+
+def test_fast_yaml_loader_reads_every_shipped_file_as_the_pure_python_safe_loader() -> None:
+    """libyaml's parser (where available) gives exactly what PyYAML's own SafeLoader gives, with the same
+    YAML-1.2-like booleans, on every YAML file the project ships."""
+    import yaml
+
+    from vielfalt import _yaml
+
+    class PurePython(yaml.SafeLoader):
+        yaml_implicit_resolvers = _yaml._SafeLoader.yaml_implicit_resolvers
+
+    files = sorted((ROOT / "params").rglob("*.yaml"))
+    assert len(files) >= 5
+    for path in files:
+        expected = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=PurePython)  # noqa: S506
+        assert _yaml.load_yaml(path) == expected, path
+
+
 def test_no_unsafe_yaml_and_no_eval_anywhere_in_the_package() -> None:
     """Static check of src/: YAML is only loaded through _yaml's SafeLoader, and no code path evaluates text
     (eval, exec, compile, pickle, marshal)."""

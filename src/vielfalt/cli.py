@@ -92,8 +92,32 @@ def run_edition(
     lang: str | None = None,
     quiet: bool = False,
     run_id: str | None = None,
+    first_kernel: Any = None,
 ) -> Any:
     """Run `stages` of `edition` through papermill into a new run directory; returns the RunResult."""
+    from vielfalt._warm_kernel import start_early
+
+    # the first stage's kernel starts now, while the edition is loaded and checked (closed in every case)
+    first_kernel = first_kernel or start_early("vielfalt", root)
+    try:
+        return _run_edition(
+            root, edition, stages, lang=lang, quiet=quiet, run_id=run_id, first_kernel=first_kernel
+        )
+    finally:
+        if first_kernel is not None:
+            first_kernel.close()
+
+
+def _run_edition(
+    root: Path,
+    edition: str,
+    stages: list[str],
+    *,
+    lang: str | None,
+    quiet: bool,
+    run_id: str | None,
+    first_kernel: Any,
+) -> Any:
     from vielfalt import pipeline
     from vielfalt.edition import resolve_data_path
     from vielfalt.stages import load_context
@@ -160,6 +184,7 @@ def run_edition(
             progress=progress,
             base_run=base,
             project_root=root,
+            first_kernel=first_kernel,
         )
     finally:
         if watcher is not None:
@@ -439,13 +464,20 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Regenerate the demo edition's inputs and run every stage that exists."""
+    from vielfalt._warm_kernel import start_early
+
     root = find_project_root(args.project)
-    synth_args = argparse.Namespace(
-        project=args.project, edition="demo2010", entries=None, seed=None, out=None
-    )
-    cmd_synth(synth_args)
-    stages = _available_stages(root)
-    result = run_edition(root, "demo2010", stages, lang=args.lang)
+    first_kernel = start_early("vielfalt", root)  # starts while the inputs are generated
+    try:
+        synth_args = argparse.Namespace(
+            project=args.project, edition="demo2010", entries=None, seed=None, out=None
+        )
+        cmd_synth(synth_args)
+        stages = _available_stages(root)
+        result = run_edition(root, "demo2010", stages, lang=args.lang, first_kernel=first_kernel)
+    finally:
+        if first_kernel is not None:
+            first_kernel.close()
     _print_run(result, root)
     from vielfalt.field import write_demo_forms
 

@@ -23,6 +23,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import errno
+import functools
 import os
 import platform
 import re
@@ -99,6 +100,9 @@ _STAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _PARTIAL_RE = re.compile(r"^\.(?P<run_id>[A-Za-z0-9][A-Za-z0-9_.\-]*)\.partial$")
 
 _SUMMARY_EVALUE_LIMIT = 400
+
+#: How many stages ahead kernels are pre-started (see vielfalt._warm_kernel).
+WARM_AHEAD = 2
 
 ProgressCallback = Callable[[str, int, int, str], None]
 """``progress(stage, index, total, status)``: index is 1-based, status ``"running"``, ``"complete"`` or
@@ -380,13 +384,27 @@ def export_html(
     Uses nbconvert's ``lab`` template with ``exclude_input`` and both prompts excluded (papermill's
     ``report_mode`` only hides code in the editor, P8), and without any script loaded from the network.
     """
-    import jinja2
     _skip_slow_optional_imports()
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(os.fspath(notebook), as_version=4)
-    exporter = HTMLExporter(
+    name = title or Path(notebook).stem
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": name}})
+    body = _with_plotlyjs(body)
+    out = Path(html)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, out)
+    return out
+
+
+@functools.cache
+def _html_exporter() -> Any:
+    """The report exporter, built once per process: its templates compile on first use (0.05-0.1 s)."""
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
         template_name="lab",
         template_file=_HTML_TEMPLATE_NAME,
         extra_loaders=[jinja2.DictLoader({_HTML_TEMPLATE_NAME: _HTML_TEMPLATE})],
@@ -395,14 +413,6 @@ def export_html(
         exclude_output_prompt=True,
         language_code="de",
     )
-    name = title or Path(notebook).stem
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-    body = _with_plotlyjs(body)
-    out = Path(html)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
 
 
 def _with_plotlyjs(body: str) -> str:
@@ -902,13 +912,6 @@ def _check_all_cells_ran(output_nb: Path) -> None:
             raise _EarlyExit(msg)
 
 
-def _transport_encryption() -> str:
-    """Kernels listen on localhost TCP: CurveZMQ where pyzmq supports it (jupyter_client provisions keys)."""
-    import zmq
-
-    return "auto" if zmq.has("curve") else "disabled"
-
-
 def _execute(
     prepared: _Prepared,
     *,
@@ -923,11 +926,11 @@ def _execute(
     import papermill
     from traitlets.config import Config
 
-    from vielfalt._warm_kernel import PrewarmedNotebookClient, register_engine
+    from vielfalt._warm_kernel import PrewarmedNotebookClient, register_engine, transport_encryption
 
     # Where pyzmq supports it, jupyter_client provisions CurveZMQ keys for kernels that declare support (ours
     # does), so the traffic is encrypted (and ipykernel does not warn).
-    encryption = _transport_encryption()
+    encryption = transport_encryption()
     PrewarmedNotebookClient.last = None
     papermill.execute_notebook(
         str(src),
@@ -951,13 +954,18 @@ def _execute(
     return bool(client is not None and client.prewarmed)
 
 
-def _start_warm_kernel(kernel_name: str, run_dir: Path) -> Any:
-    """Start a stage kernel in the background (None when ``VIELFALT_NO_PREWARM`` is set)."""
-    from vielfalt._warm_kernel import WarmKernel, prewarm_enabled
+def _start_warm_kernel(kernel_name: str, run_dir: Path, stage: _Prepared) -> Any:
+    """Start the kernel of ``stage`` in the background (None when ``VIELFALT_NO_PREWARM`` is set)."""
+    from vielfalt._warm_kernel import WarmKernel, preload_code, prewarm_enabled, transport_encryption
 
     if not prewarm_enabled():
         return None
-    return WarmKernel(kernel_name=kernel_name, cwd=run_dir, encryption=_transport_encryption())
+    return WarmKernel(
+        kernel_name=kernel_name,
+        cwd=run_dir,
+        encryption=transport_encryption(),
+        preload=preload_code(stage.nb),
+    )
 
 
 def _start_error(err: OSError, edition_dir: Path) -> PipelineError:
@@ -1027,6 +1035,7 @@ def run_stages(
     progress: ProgressCallback | None = None,
     base_run: str | os.PathLike[str] | None = None,
     project_root: str | os.PathLike[str] | None = None,
+    first_kernel: Any = None,
 ) -> RunResult:
     """Execute stage notebooks into a new run directory and publish it only when all have finished.
 
@@ -1063,6 +1072,11 @@ def run_stages(
     project_root : path or None, default None
         Injected as ``project_root`` and used for the git commit; by default the directory holding
         ``pyproject.toml`` above the installed package.
+    first_kernel : WarmKernel or None, default None
+        The first stage's kernel, started by the caller before this call with
+        :func:`vielfalt._warm_kernel.start_early` (its start then overlaps the caller's imports and checks);
+        moved into the run directory once that exists. Closed by this function in every case; ignored (and
+        closed) when it is for another kernel.
 
     Returns
     -------
@@ -1187,7 +1201,13 @@ def run_stages(
     warm: list[Any] = []  # WarmKernel per stage, started one stage ahead (see vielfalt._warm_kernel)
     try:
         with _sigterm_as_interrupt():
-            prewarm = _start_warm_kernel(kernel_name, run_dir)
+            if first_kernel is not None and first_kernel.kernel_name == kernel_name:
+                from vielfalt._warm_kernel import preload_code
+
+                prewarm, first_kernel = first_kernel, None
+                prewarm.move_to(run_dir, preload_code(prepared[0].nb))
+            else:
+                prewarm = _start_warm_kernel(kernel_name, run_dir, prepared[0])
             if prewarm is not None:
                 warm.append(prewarm)
             if base_path is not None and (base_path / ARTEFACTS_DIR).is_dir():
@@ -1206,8 +1226,9 @@ def run_stages(
                 out = run_dir / f"{p.stem}.ipynb"
                 tick = time.monotonic()
                 this_warm = warm[index - 1] if len(warm) >= index else None
-                if this_warm is not None and index < len(prepared):
-                    warm.append(_start_warm_kernel(kernel_name, run_dir))  # the next stage's kernel
+                # the next WARM_AHEAD stages' kernels start now (a stage is often shorter than a kernel start)
+                while this_warm is not None and len(warm) < min(index + WARM_AHEAD, len(prepared)):
+                    warm.append(_start_warm_kernel(kernel_name, run_dir, prepared[len(warm)]))
                 try:
                     prewarmed = _execute(
                         p,
@@ -1269,7 +1290,7 @@ def run_stages(
         msg += f" Der Lauf bleibt als {run_dir.name} liegen und gilt nicht als vollständig."
         raise PipelineError(msg, run_dir=str(run_dir)) from err
     finally:
-        for w in warm:
+        for w in [*warm, first_kernel]:
             if w is not None:
                 w.close()  # an unused pre-started kernel never outlives the run
 
