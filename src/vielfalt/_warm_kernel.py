@@ -212,6 +212,7 @@ class WarmKernel:
     def _start(self) -> None:
         """Start the kernel, wait until it answers and import the heavy modules (in the thread)."""
         from jupyter_client.manager import KernelManager
+        from jupyter_core.utils import run_sync
         from traitlets.config import Config
 
         try:
@@ -227,7 +228,7 @@ class WarmKernel:
             kc = km.blocking_client()
             kc.start_channels()
             try:
-                kc.wait_for_ready(timeout=60)
+                run_sync(_wait_until_subscribed)(kc, timeout=60)  # no 0.2 s idle wait here either
                 self._silently(kc, PREWARM_CODE)
                 self.base_loaded.set()
                 self._moved.wait()
@@ -317,8 +318,10 @@ class WarmKernel:
 async def _wait_until_subscribed(kc: Any, *, timeout: float) -> None:
     """Send ``kernel_info`` until its reply arrives on shell and its idle status on IOPub (then return).
 
-    A status published before this client's IOPub subscription was live is lost; the request is then sent
-    again. Messages of other requests are dropped, as ``wait_for_ready`` drops them.
+    A status published before this client's IOPub subscription was live is lost. ipykernel greets every new
+    subscription (``iopub_welcome``); a request whose reply came before that greeting is sent again at once,
+    and any request is sent again after half a second without both answers (a kernel that does not greet, or
+    one still starting). Messages of other requests are dropped, as ``wait_for_ready`` drops them.
     """
     import time
     from queue import Empty
@@ -330,11 +333,11 @@ async def _wait_until_subscribed(kc: Any, *, timeout: float) -> None:
         msg_id = kc.kernel_info()
         reply = None
         idle = False
-        round_end = time.monotonic() + 1.0
+        round_end = time.monotonic() + 0.5
         while time.monotonic() < round_end and not (reply is not None and idle):
             if reply is None:
                 try:
-                    msg = await ensure_async(kc.shell_channel.get_msg(timeout=0.05))
+                    msg = await ensure_async(kc.shell_channel.get_msg(timeout=0.02))
                 except Empty:
                     pass
                 else:
@@ -344,9 +347,11 @@ async def _wait_until_subscribed(kc: Any, *, timeout: float) -> None:
                     ):
                         reply = msg
             try:
-                msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.05))
+                msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.02))
             except Empty:
                 continue
+            if msg["msg_type"] == "iopub_welcome" and reply is not None and not idle:
+                break  # subscribed only after this request's status went out: ask again
             if (
                 msg["msg_type"] == "status"
                 and msg["parent_header"].get("msg_id") == msg_id
