@@ -276,7 +276,7 @@ def stage_breakdown(run_dir: Path) -> list[dict[str, Any]]:
         html = run_dir / (st.get("output_html") or "")
         rows.append({
             "stage": name, "seconds": st.get("duration_s") or 0.0, "cells": sum(durations),
-            "imports": imports,
+            "imports": imports, "prewarmed": bool(st.get("kernel_prewarmed")),
             "html_mb": html.stat().st_size / 1e6 if html.is_file() else 0.0,
         })  # fmt: skip
     return rows
@@ -389,6 +389,10 @@ def _ratio(t: float | None, floor: float | None) -> str:
     return f"{t / floor:.2f} ×"
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "**not met**"
+
+
 def _fmt(x: float | None, digits: int = 2) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
@@ -420,23 +424,28 @@ class Bench:
         lines = [
             f"`vielfalt run demo2010`, {n_stages} stages: **{res['seconds']:.1f} s** against papermill "
             f"running {n_stages} trivial notebooks (`{FLOOR_IMPORTS}`): {floor['seconds']:.1f} s — "
-            f"**{_ratio(res['seconds'], floor['seconds'])}** (target ≤ 1.5 ×). "
+            f"**{_ratio(res['seconds'], floor['seconds'])}** "
+            f"(target ≤ 1.5 ×: {_verdict(res['seconds'] <= 1.5 * floor['seconds'])}). "
             f"Peak RSS of the largest process (runner or kernel): {res['peak_mib']:.0f} MiB.",
             "",
-            "| stage | s | in cells s | cells with imports s | outside cells s | HTML MB |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| stage | s | in cells s | cells with imports s | outside cells s | pre-started | HTML MB |",
+            "|---|---:|---:|---:|---:|---|---:|",
         ]
         for st in res["stages"]:
             lines.append(
                 f"| {st['stage']} | {st['seconds']:.1f} | {st['cells']:.1f} | {st['imports']:.1f} | "
-                f"{st['seconds'] - st['cells']:.1f} | {st['html_mb']:.1f} |"
+                f"{st['seconds'] - st['cells']:.1f} | {'yes' if st['prewarmed'] else 'no'} | "
+                f"{st['html_mb']:.1f} |"
             )
         cells = sum(s["cells"] - s["imports"] for s in res["stages"])
         lines += [
             "",
-            f"Cells without imports: {cells:.1f} s of {res['seconds']:.1f} s; the rest is "
-            "kernel start, imports (and the stage call where it shares a cell with them), papermill's "
-            "notebook saves and the HTML export (plotly.js is embedded once per report, ~4.8 MB).",
+            f"Cells without imports: {cells:.1f} s of {res['seconds']:.1f} s. Each stage runs in a kernel "
+            "of its own, started two stages ahead with the imports its notebook names already loaded (the "
+            "first one as the command starts), so \"outside cells\" is mostly waiting for that kernel, "
+            "papermill's notebook saves and the HTML export (plotly.js is embedded once per report, "
+            "~4.8 MB); the floor starts every kernel and imports the stack while nothing else runs. Runner "
+            "start-up and publishing the run are in the total only.",
             "",
             "Imports in a fresh interpreter (`python -X importtime`, cumulative):",
             "",

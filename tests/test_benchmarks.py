@@ -74,7 +74,10 @@ def test_stage_breakdown_reads_the_run_records(tmp_path: Path) -> None:
     (tmp_path / "01_intake.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     (tmp_path / "01_intake.html").write_bytes(b"x" * 2_000_000)
     manifest = {"stages": {"intake": {"duration_s": 3.0, "output_notebook": "01_intake.ipynb",
-                                      "output_html": "01_intake.html"}}}  # fmt: skip
+                                      "output_html": "01_intake.html",
+                                      "kernel_prewarmed": True}}}  # fmt: skip
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (row,) = _harness().stage_breakdown(tmp_path)
-    assert row == {"stage": "intake", "seconds": 3.0, "cells": 1.75, "imports": 1.5, "html_mb": 2.0}
+    assert row == {
+        "stage": "intake", "seconds": 3.0, "cells": 1.75, "imports": 1.5, "prewarmed": True, "html_mb": 2.0
+    }
