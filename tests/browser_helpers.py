@@ -7,7 +7,13 @@ chromium the tests skip and say how to get one (``make test`` installs it with a
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +54,35 @@ def block_network(page, allowed: tuple[str, ...]) -> list[str]:
 
     page.route("**/*", route)
     return blocked
+
+
+@contextlib.contextmanager
+def voila_server(notebook: Path, cwd: Path, log_path: Path) -> Iterator[tuple[str, int]]:
+    """Voilà serving ``notebook`` on a free port of 127.0.0.1 during the block: (url, port)."""
+    from vielfalt.dashboard.serve import free_port, voila_command, voila_env
+
+    port = free_port()
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            voila_command(notebook, port), cwd=cwd, env=voila_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        log.flush()
+                        pytest.fail("Voilà did not start:\n" + log_path.read_text()[-3000:])
+                    time.sleep(0.5)
+            yield url, port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

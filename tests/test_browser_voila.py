@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import time
-import urllib.request
-
 import pytest
 
-from tests.browser_helpers import block_network, browser_type_launch_args, skip_without_chromium  # noqa: F401
+from tests.browser_helpers import (  # noqa: F401
+    block_network,
+    browser_type_launch_args,
+    skip_without_chromium,
+    voila_server,
+)
 from tests.jury_helpers import demo_project, run_until_site_visits
 
 skip_without_chromium()
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 def voila_url(tmp_path_factory):
     """Voilà serving the dashboard notebook of an in-process demo run; stopped after the module."""
     from vielfalt import stages_jury
-    from vielfalt.dashboard.serve import dashboard_notebook, free_port, voila_command, voila_env
+    from vielfalt.dashboard.serve import dashboard_notebook
 
     tmp = tmp_path_factory.mktemp("voila")
     root = demo_project(tmp)
@@ -27,32 +28,8 @@ def voila_url(tmp_path_factory):
     stages_jury.jury_stage(root, "demo2010", run)
     out = tmp / "dashboard"
     nb = dashboard_notebook(root, "demo2010", run, out)
-    port = free_port()
-    log = (tmp / "voila.log").open("w")
-    proc = subprocess.Popen(
-        voila_command(nb, port), cwd=out, env=voila_env(), stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("Voilà did not start:\n" + (tmp / "voila.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield url, port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with voila_server(nb, out, tmp / "voila.log") as served:
+        yield served
 
 
 @pytest.fixture
