@@ -44,7 +44,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 FULL_SIZES = (100, 1_000, 10_000, 100_000)
 QUICK_SIZES = (100, 1_000)
 SCORING_EXTRA = 1_000_000  # scored without uncertainty (full run only)
-EDITION_SIZES = (100, 1_000)  # whole-pipeline scaling (full run only)
+EDITION_SIZES = (100, 1_000, 10_000)  # whole-pipeline scaling (full run only; `synth` stops at 10⁴)
 CASES = ("demo", "intake", "scoring", "uncertainty", "jury")
 NOT_MEASURED = "not yet measured"
 
@@ -580,9 +580,30 @@ class Bench:
             "",
         ]
         md = out_dir / "results.md"
-        md.write_text("\n".join(head + self.sections), encoding="utf-8")
+        md.write_text("\n".join(head + self.sections + self._scaling_table()), encoding="utf-8")
         self._figure(out_dir / "scaling.html")
         return md
+
+    def _scaling_table(self) -> list[str]:
+        """The figure's curves as a table (the figure itself is git-ignored: plotly.js makes it 4.8 MB)."""
+        sizes = sorted({n for points in self.curves.values() for n in points})
+        if not sizes:
+            return []
+        lines = [
+            "## 5. Scaling",
+            "",
+            "Seconds against entries, the curves drawn (log–log) in `benchmarks/scaling.html` "
+            "(self-contained, offline; not committed). The whole edition at 24 entries is the demo. A whole "
+            "edition of 10⁵ entries is not run: `vielfalt synth` writes whole editions up to 10⁴ (10⁵ would "
+            "mean 10⁵ feedback letters and a jury page of several hundred MB, and more than the 15 minutes "
+            "this run may take).",
+            "",
+            "| series | " + " | ".join(f"{n}" for n in sizes) + " |",
+            "|---|" + "---:|" * len(sizes),
+        ]
+        for name, points in self.curves.items():
+            lines.append(f"| {name} | " + " | ".join(_fmt(points.get(n)) for n in sizes) + " |")
+        return [*lines, ""]
 
     def _figure(self, path: Path) -> None:
         import plotly.graph_objects as go

@@ -426,6 +426,11 @@ def cmd_codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Up to this many entries `vielfalt synth` writes a whole edition (inputs, rating sheets, visits, votes);
+#: above it only one LimeSurvey export (for the intake benchmarks).
+FULL_SYNTH_LIMIT = 10_000
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     """Generate synthetic input files for an edition (the demo's are committed and regenerate identically)."""
     from vielfalt import synth
@@ -439,7 +444,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
         print(write_multi_edition_inputs(root, write=wanted).summary())
         return 0
     ed, q = load_context(root, args.edition)
-    if args.entries and args.entries > 5000:
+    if args.entries and args.entries > FULL_SYNTH_LIMIT:
         out = Path(args.out) if args.out else root / "runs" / "synth" / f"{ed.edition}_{args.entries}.csv"
         out.parent.mkdir(parents=True, exist_ok=True)
         seed = ed.seed if args.seed is None else args.seed
@@ -670,7 +675,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="mehrere Demo-Editionen mit Wiederholungsteilnahmen, z. B. 2009,2010,2012,2015",
     )
-    s.add_argument("--entries", type=int, default=None)
+    s.add_argument(
+        "--entries",
+        type=int,
+        default=None,
+        help=(
+            f"Anzahl der Einsendungen; bis {FULL_SYNTH_LIMIT} eine ganze Edition, "
+            "darüber nur ein LimeSurvey-Export"
+        ),
+    )
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--out", default=None)
     s.set_defaults(func=cmd_synth)
