@@ -675,6 +675,21 @@ def test_filled_forms_in_a_folder_and_auto_detected(ctx, form_path, tmp_path):
         validate_files(ed, q, [(InputFile(file="leer", dialect="form", source="f"), empty)])
 
 
+def test_the_same_organisation_on_two_forms_names_both_workbooks(ctx, form_path, tmp_path):
+    """Every form has its answers in row 2, so the duplicate names the workbooks: the one set aside and the
+    newer one that is used."""
+    ed, q = ctx
+    folder = tmp_path / "formulare"
+    folder.mkdir()
+    fill(form_path, ANSWERS, folder / "alt.xlsx")
+    fill(form_path, {**ANSWERS, "submitdate": dt.datetime(2010, 3, 1)}, folder / "neu.xlsx")
+    report = validate_files(ed, q, [(InputFile(file="formulare", dialect="form", source="formular"), folder)])
+    assert report.n_accepted == 1 and list(report.accepted["response_id"]) == ["neu"]
+    (reason,) = report.failures.query("check == 'duplicate_submission'")["reason"]
+    assert reason.startswith("Datei alt.xlsx: Doppelte Einsendung von „Rheinufer Werkstätten")
+    assert "(formular, Datei neu.xlsx)" in reason
+
+
 def test_a_value_typed_over_a_list_is_quarantined_naming_sheet_cell_value_and_fix(ctx, form_path, tmp_path):
     """'vielleicht' pasted over the A04 list, 'jein' over a tick: quarantined, saying where and how."""
     ed, q = ctx

@@ -99,8 +99,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'Other' chosen but no text given.",
     },
     "duplicate_submission": {
-        "de": "Doppelte Einsendung von „{name}“: eine neuere Einsendung ({kept}) wird verwendet.",
-        "en": "Duplicate submission of '{name}': a newer submission ({kept}) is used.",
+        "de": "{where}Doppelte Einsendung von „{name}“: eine neuere Einsendung ({kept}) wird verwendet.",
+        "en": "{where}Duplicate submission of '{name}': a newer submission ({kept}) is used.",
     },
     "duplicate_id": {
         "de": "Antwort-ID „{value}“ kommt in dieser Datei mehrfach vor.",
@@ -1242,6 +1242,18 @@ def _check_form(form: dict[str, Any], edition: Edition, q: Questionnaire, file: 
     return bool(form.get("sha256")) and bool(q.sha256()) and form.get("sha256") != q.sha256()
 
 
+def _form_files(parsed_all: list[pd.DataFrame], sources: list[dict[str, Any]], rows: int) -> np.ndarray:
+    """Per row of the concatenated entries: the workbook of a form row, "" for rows of other files."""
+    if len(parsed_all) != len(sources):
+        return np.full(rows, "", dtype=object)
+    parts = [
+        np.full(len(p), s.get("file", "") if s.get("dialect") == "form" else "", dtype=object)
+        for p, s in zip(parsed_all, sources, strict=True)
+    ]
+    out = np.concatenate(parts) if parts else np.array([], dtype=object)
+    return out if len(out) == rows else np.full(rows, "", dtype=object)
+
+
 def _finish(
     edition: Edition,
     q: Questionnaire,
@@ -1265,6 +1277,7 @@ def _finish(
         # entries has a RangeIndex (concatenated with ignore_index): label and position agree
         source_of = entries[SOURCE].to_numpy()
         row_of = entries[ROW].to_numpy()
+        form_file_of = _form_files(parsed_all, sources, rows_read)
         entry_of = entries[ENTRY_ID].to_numpy()
         name_of = entries["A01"].to_numpy()
         names = pd.Series(_per_value(name_of, _norm_name), index=entries.index, dtype=object)
@@ -1276,7 +1289,14 @@ def _finish(
         keep_by_name = dict(zip(latest["_n"], latest.index, strict=True))
         named = np.flatnonzero(has_name.to_numpy())
         keep = np.array([keep_by_name[n] for n in names.to_numpy()[named]], dtype=np.int64)
+        de = lang == "de"
         for i, k in zip(named[keep != named], keep[keep != named], strict=True):
+            # a form's row number says nothing without its workbook (every form has its answers in row 2)
+            kept = (
+                f"{source_of[k]}, {'Datei' if de else 'file'} {form_file_of[k]}"
+                if form_file_of[k]
+                else f"{source_of[k]}, {'Zeile' if de else 'row'} {row_of[k]}"
+            )
             col.add(
                 "duplicate_submission",
                 source=source_of[i],
@@ -1287,7 +1307,8 @@ def _finish(
                 values=[name_of[i]],
                 severity="error",
                 name=name_of[i],
-                kept=f"{source_of[k]}, {'Zeile' if lang == 'de' else 'row'} {row_of[k]}",
+                kept=kept,
+                where=f"{'Datei' if de else 'File'} {form_file_of[i]}: " if form_file_of[i] else "",
             )
         cats = assign_categories(entries, edition.category_scheme)
         entries[CATEGORY] = cats[CATEGORY].to_numpy()
