@@ -67,11 +67,14 @@ def voila_server(notebook: Path, cwd: Path, log_path: Path) -> Iterator[tuple[st
             voila_command(notebook, port), cwd=cwd, env=voila_env(), stdout=log, stderr=subprocess.STDOUT
         )
         url = f"http://127.0.0.1:{port}/"
+        # a static file, not the app: every request of "/" starts a kernel and runs the notebook, and one
+        # that the probe gives up on keeps running next to the page's own
+        probe = f"{url}voila/static/voila.js"
         try:
             deadline = time.monotonic() + 90
             while True:
                 try:
-                    with urllib.request.urlopen(url, timeout=2) as r:
+                    with urllib.request.urlopen(probe, timeout=2) as r:
                         if r.status == 200:
                             break
                 except OSError:

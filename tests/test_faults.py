@@ -143,12 +143,19 @@ def test_twenty_kills_at_random_points(tmp_path: Path) -> None:
     first = run_stages(_chain(pid_dir), runs_root=runs_root, edition=EDITION)
     earlier = {first.run_id: _snapshot(first.run_dir)}
 
-    # one undisturbed run in a subprocess sets the time scale of the kill points
+    # one undisturbed run in a subprocess sets the time scale of the kill points: when its run directory
+    # appears (after the runner's imports) and when it is done
     token = uuid.uuid4().hex
     t0 = time.monotonic()
     proc = _start_runner(runs_root, pid_dir, token)
+    appeared = None
+    while proc.poll() is None and time.monotonic() - t0 < 300:
+        if appeared is None and any(p.name.endswith(".partial") for p in (runs_root / EDITION).iterdir()):
+            appeared = time.monotonic() - t0
+        time.sleep(0.01)
     assert proc.wait(timeout=300) == 0
     full = time.monotonic() - t0
+    appeared = full if appeared is None else appeared
     done = latest_run(runs_root, EDITION)
     assert done is not None and done.name != first.run_id
     earlier[done.name] = _snapshot(done)
@@ -159,7 +166,8 @@ def test_twenty_kills_at_random_points(tmp_path: Path) -> None:
         token = uuid.uuid4().hex
         before = {p.name for p in (runs_root / EDITION).iterdir()}
         proc = _start_runner(runs_root, pid_dir, token)
-        time.sleep(rng.uniform(0.0, 1.1 * full))
+        # mostly while the run directory exists, some before it and some after the run is done
+        time.sleep(rng.uniform(0.8 * appeared, full))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
