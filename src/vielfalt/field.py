@@ -1513,6 +1513,36 @@ def _skeleton_item(
         )
     attrs = dict(qq.attributes)
     handled: set[str] = set()
+
+    def checked_code(
+        raw: str, code: str, seen: dict[str, str], *, name: tuple[str, str], where: tuple[str, str]
+    ) -> str:
+        """``code``, LimeSurvey's form of ``raw``: noted when it differs; refused, naming both, when another
+        code of the same list folds to it too (``seen``: case-folded code → the code in the file)."""
+        if code != raw:
+            note(
+                qq.code,
+                group,
+                "code",
+                raw,
+                f"{name[0]} „{raw}“ angepasst: „{code}“.",
+                f"{name[1]} '{raw}' repaired to '{code}'.",
+            )
+        first = seen.get(code.casefold())
+        if first is not None:
+            msg = _msg(
+                "skeleton_collision",
+                lang,
+                path=structure.path,
+                first=first,
+                second=raw,
+                where=where[0] if lang == "de" else where[1],
+                norm=code,
+            )
+            raise DataError(msg, path=structure.path)
+        seen[code.casefold()] = raw
+        return code
+
     if kind in ("single", "array"):
         fixed = _FIXED_SCALES.get(t)
         if fixed is not None:
@@ -1523,31 +1553,13 @@ def _skeleton_item(
             for a in qq.answers:
                 if a.scale not in ("", "0"):
                     continue
-                acode = limesurvey_code(a.code, kind="answer")
-                if acode != a.code:
-                    note(
-                        qq.code,
-                        group,
-                        "code",
-                        a.code,
-                        f"Antwortcode „{a.code}“ angepasst: „{acode}“.",
-                        f"Answer code '{a.code}' repaired to '{acode}'.",
-                    )
-                if acode.casefold() in original:
-                    first = original[acode.casefold()]
-                    raise DataError(
-                        _msg(
-                            "skeleton_collision",
-                            lang,
-                            path=structure.path,
-                            first=first,
-                            second=a.code,
-                            where=(f"Antworten von {qq.code}" if lang == "de" else f"answers of {qq.code}"),
-                            norm=acode,
-                        ),
-                        path=structure.path,
-                    )
-                original[acode.casefold()] = a.code
+                acode = checked_code(
+                    a.code,
+                    limesurvey_code(a.code, kind="answer"),
+                    original,
+                    name=("Antwortcode", "Answer code"),
+                    where=(f"Antworten von {qq.code}", f"answers of {qq.code}"),
+                )
                 alabel, _ = _labels(a.texts, langs, a.code)
                 opts.append({"code": acode, "label": alabel})
         if not opts:
@@ -1574,33 +1586,13 @@ def _skeleton_item(
         for s in qq.subquestions:
             if s.scale not in ("", "0"):
                 continue
-            scode = limesurvey_code(s.code, kind="subquestion")[:20]
-            if scode != s.code:
-                note(
-                    qq.code,
-                    group,
-                    "code",
-                    s.code,
-                    f"Unterfragen-Code „{s.code}“ angepasst: „{scode}“.",
-                    f"Subquestion code '{s.code}' repaired to '{scode}'.",
-                )
-            if scode.casefold() in seen:
-                first = seen[scode.casefold()]
-                raise DataError(
-                    _msg(
-                        "skeleton_collision",
-                        lang,
-                        path=structure.path,
-                        first=first,
-                        second=s.code,
-                        where=(
-                            f"Unterfragen von {qq.code}" if lang == "de" else f"subquestions of {qq.code}"
-                        ),
-                        norm=scode,
-                    ),
-                    path=structure.path,
-                )
-            seen[scode.casefold()] = s.code
+            scode = checked_code(
+                s.code,
+                limesurvey_code(s.code, kind="subquestion")[:20],
+                seen,
+                name=("Unterfragen-Code", "Subquestion code"),
+                where=(f"Unterfragen von {qq.code}", f"subquestions of {qq.code}"),
+            )
             slabel, _ = _labels(s.texts, langs, s.code)
             parts.append({"code": scode, "label": slabel})
             if s.relevance not in ("", "1"):
