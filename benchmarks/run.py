@@ -442,7 +442,7 @@ class Bench:
             "",
             f"Cells without imports: {cells:.1f} s of {res['seconds']:.1f} s. Each stage runs in a kernel "
             "of its own, started two stages ahead with the imports its notebook names already loaded (the "
-            "first one as the command starts), so \"outside cells\" is mostly waiting for that kernel, "
+            'first one as the command starts), so "outside cells" is mostly waiting for that kernel, '
             "papermill's notebook saves and the HTML export (plotly.js is embedded once per report, "
             "~4.8 MB); the floor starts every kernel and imports the stack while nothing else runs. Runner "
             "start-up and publishing the run are in the total only.",

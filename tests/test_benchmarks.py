@@ -79,5 +79,10 @@ def test_stage_breakdown_reads_the_run_records(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (row,) = _harness().stage_breakdown(tmp_path)
     assert row == {
-        "stage": "intake", "seconds": 3.0, "cells": 1.75, "imports": 1.5, "prewarmed": True, "html_mb": 2.0
+        "stage": "intake",
+        "seconds": 3.0,
+        "cells": 1.75,
+        "imports": 1.5,
+        "prewarmed": True,
+        "html_mb": 2.0,
     }

@@ -170,8 +170,10 @@ def test_prestarted_kernels_look_like_fresh_ones(tmp_path: Path, monkeypatch: py
     assert _kernel_children() == []
 
 
-def test_an_early_kernel_that_is_never_used_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command failed before any stage ran: closing the early kernel ends it (its thread does not wait)."""
+def test_an_early_kernel_that_is_never_used_is_killed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command failed before any stage ran: closing the early kernel ends it (no thread left waiting)."""
     monkeypatch.delenv("VIELFALT_NO_PREWARM", raising=False)
     early = start_early("vielfalt", tmp_path)
     assert early is not None
