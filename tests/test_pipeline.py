@@ -18,6 +18,7 @@ import nbformat
 import numpy as np
 import pytest
 
+from tests.process_helpers import wait_gone
 from vielfalt.exceptions import ConfigError, DataError, PipelineError
 from vielfalt.pipeline import (
     RunResult,
@@ -468,18 +469,6 @@ def _kill_kernel(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def _wait_gone(pid: int, timeout: float = 15) -> bool:
-    """Wait until a process no longer exists (or is a zombie of another parent); True when gone."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.slow
 def test_killed_run_never_looks_complete(completed: tuple[RunResult, list], tmp_path: Path) -> None:
     """SIGKILL mid-stage leaves only a .partial directory, earlier runs byte-identical, and the next run
@@ -495,7 +484,7 @@ def test_killed_run_never_looks_complete(completed: tuple[RunResult, list], tmp_
         assert proc.wait(timeout=30) == -signal.SIGKILL
     finally:
         _kill_kernel(kernel_pid)
-    assert _wait_gone(kernel_pid)
+    assert wait_gone(kernel_pid)
 
     assert _final_dirs(runs_root) == [earlier]
     (killed,) = _partial_dirs(runs_root)
@@ -520,7 +509,7 @@ def test_sigterm_marks_the_run_failed(tmp_path: Path) -> None:
     try:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) != 0
-        assert _wait_gone(kernel_pid)
+        assert wait_gone(kernel_pid)
     finally:
         _kill_kernel(kernel_pid)
         with contextlib.suppress(ProcessLookupError):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.process_helpers import wait_gone
 from vielfalt._warm_kernel import PrewarmedNotebookClient, preload_code, prewarm_enabled, start_early
 from vielfalt.exceptions import PipelineError
 from vielfalt.pipeline import StageSpec, run_stages
@@ -48,18 +49,6 @@ def _kernel_children() -> list[int]:
     return pids
 
 
-def _gone(pid: int, timeout: float = 15) -> bool:
-    """Wait until a process no longer exists; True when gone."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_prewarm_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     """VIELFALT_NO_PREWARM=1 switches pre-starting off; unset or 0 leaves it on."""
     monkeypatch.delenv("VIELFALT_NO_PREWARM", raising=False)
@@ -82,7 +71,7 @@ def test_every_stage_runs_in_a_prewarmed_kernel_of_its_own(
     assert prewarmed == {"first": True, "second": True}
     pids = int(first_pid.read_text()), int(second_pid.read_text())
     assert pids[0] != pids[1]
-    assert all(_gone(pid) for pid in pids)
+    assert all(wait_gone(pid) for pid in pids)
     assert _kernel_children() == []
 
 
@@ -111,7 +100,7 @@ def test_cell_timeout_in_a_prewarmed_kernel_names_the_cell(
     manifest = load_manifest(partial)
     assert manifest.stages["first"].kernel_prewarmed is True
     assert manifest.failure is not None and manifest.failure.source_cell == 4
-    assert _gone(int(second_pid.read_text()))
+    assert wait_gone(int(second_pid.read_text()))
     assert _kernel_children() == []
 
 
