@@ -22,11 +22,11 @@ WORK = ROOT / "benchmarks" / "_work"
 
 def _accepted_entries(n: int):
     """Accepted synthetic entries of the demo edition's instrument, cached as Parquet under _work/."""
-    from vielfalt import synth
-    from vielfalt.edition import InputFile
-    from vielfalt.provenance import read_artefact, write_artefact
-    from vielfalt.stages import load_context
-    from vielfalt.validate import validate_files
+    from vielfalt.config.edition import InputFile
+    from vielfalt.demo import synth
+    from vielfalt.intake.validate import validate_files
+    from vielfalt.runs.manifest import read_artefact, write_artefact
+    from vielfalt.stages.core import load_context
 
     cache = WORK / f"accepted_{n}"
     if (cache / "artefacts" / "entries.parquet").exists():
@@ -46,10 +46,10 @@ def measure(n: int, draws: int = 1000, sensitivity_n: int = 0) -> dict:
     """Time scoring and the uncertainty analysis in this process (entries prepared beforehand)."""
     import numpy as np
 
-    from vielfalt.items import TOTAL
-    from vielfalt.scoring import score_entries
-    from vielfalt.stages import load_context
-    from vielfalt.uncertainty import run_uncertainty
+    from vielfalt.scoring.items import TOTAL
+    from vielfalt.scoring.scores import score_entries
+    from vielfalt.sensitivity.core import run_uncertainty
+    from vielfalt.stages.core import load_context
 
     ed, q = load_context(ROOT, "demo2010")
     entries = _accepted_entries(n)
@@ -60,7 +60,13 @@ def measure(n: int, draws: int = 1000, sensitivity_n: int = 0) -> dict:
     settings = ed.robustness.model_copy(update={"draws": draws, "sensitivity_n": sensitivity_n})
     t0 = time.perf_counter()
     res = run_uncertainty(
-        entries, q, ed.scoring, settings, nominal_ranks=scored.ranks[TOTAL], capacity=ed.capacity, seed=ed.seed
+        entries,
+        q,
+        ed.scoring,
+        settings,
+        nominal_ranks=scored.ranks[TOTAL],
+        capacity=ed.capacity,
+        seed=ed.seed,
     )
     t_ua = time.perf_counter() - t0
     rng = np.random.default_rng(0)

@@ -9,7 +9,7 @@ Cases (each measured in a child process of its own, so that its peak memory is i
    10² and 10³ entries (``vielfalt synth --entries N`` into a scratch project).
 2. **intake** — read + validate + categories of N synthetic LimeSurvey entries against a bare
    ``pandas.read_csv`` of the same file (``dtype=str``), best of ``--repeat``.
-3. **scoring** — :func:`vielfalt.scoring.score_entries` of N accepted entries (10⁶ by tiling 10⁵) against a
+3. **scoring** — :func:`vielfalt.scoring.scores.score_entries` of N accepted entries (10⁶ by tiling 10⁵) against a
    numpy floor (numeric columns min-max normalised, averaged, ranked within category);
    **uncertainty** — :func:`bench_uncertainty`, 1 000 draws (``benchmarks/bench_uncertainty.py``).
 4. **jury HTML** — :func:`bench_jury_html`, measured once ``vielfalt.dashboard.static`` exists.
@@ -52,8 +52,8 @@ NOT_MEASURED = "not yet measured"
 FLOOR_IMPORTS = "import numpy, pandas, plotly.graph_objects, plotly.io"
 STAGE_IMPORTS = {
     "stack (floor)": FLOOR_IMPORTS,
-    "setup cell": "from vielfalt.pipeline import configure_notebook_display; configure_notebook_display()",
-    "vielfalt.stages": "import vielfalt.stages",
+    "setup cell": "from vielfalt.runs.runner import configure_notebook_display; configure_notebook_display()",
+    "vielfalt.stages.core": "import vielfalt.stages.core",
     "vielfalt.dashboard.figures": "import vielfalt.dashboard.figures",
 }
 
@@ -82,14 +82,14 @@ def _run_child(case: str, *args: Any, timeout: float = 1800) -> dict[str, Any]:
 
 
 def _context():
-    from vielfalt.stages import load_context
+    from vielfalt.stages.core import load_context
 
     return load_context(ROOT, "demo2010")
 
 
 def _synth_file(n: int) -> Path:
     """The synthetic LimeSurvey export of n entries (cached in benchmarks/_work)."""
-    from vielfalt import synth
+    from vielfalt.demo import synth
 
     path = WORK / f"limesurvey_{n}.csv"
     if not path.exists():
@@ -125,9 +125,9 @@ def child_read_csv(n: int, repeat: int) -> dict[str, Any]:
 
 
 def child_intake(n: int, repeat: int) -> dict[str, Any]:
-    """Read, validate and categorise n entries (vielfalt.validate.validate_files)."""
-    from vielfalt.edition import InputFile
-    from vielfalt.validate import validate_files
+    """Read, validate and categorise n entries (vielfalt.intake.validate.validate_files)."""
+    from vielfalt.config.edition import InputFile
+    from vielfalt.intake.validate import validate_files
 
     ed, q = _context()
     path = _synth_file(n)
@@ -156,7 +156,7 @@ def _entries(n: int):
 
 def child_scoring(n: int, repeat: int) -> dict[str, Any]:
     """Score n accepted entries with the demo edition's settings, no uncertainty."""
-    from vielfalt.scoring import score_entries
+    from vielfalt.scoring.scores import score_entries
 
     ed, q = _context()
     entries = _entries(n)
@@ -324,10 +324,10 @@ CHILDREN = {
 def bench_uncertainty(n: int) -> dict[str, Any] | None:
     """Scoring + the 1 000-draw uncertainty analysis of n entries, or None until the analysis exists.
 
-    Measured only when :func:`vielfalt.uncertainty.run_uncertainty` is importable; the measurement itself
+    Measured only when :func:`vielfalt.sensitivity.core.run_uncertainty` is importable; the measurement itself
     lives in ``benchmarks/bench_uncertainty.py`` (a child process: its peak memory is its own).
     """
-    import vielfalt.uncertainty as uncertainty
+    import vielfalt.sensitivity.core as uncertainty
 
     if not hasattr(uncertainty, "run_uncertainty"):
         return None
@@ -524,7 +524,7 @@ class Bench:
             if res is None:
                 lines.append(
                     f"Scoring + 1 000-draw uncertainty: {NOT_MEASURED} "
-                    "(no `vielfalt.uncertainty.run_uncertainty`)."
+                    "(no `vielfalt.sensitivity.core.run_uncertainty`)."
                 )
                 break
             rows.append(

@@ -33,8 +33,8 @@ lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 live = False  # True: Voilà-App auf einem fertigen Lauf (liest nur, schreibt nichts)
 
 # %%
-from vielfalt import stages_jury
 from vielfalt.dashboard import figures, widgets
+from vielfalt.stages import jury as stages_jury
 
 out = (stages_jury.jury_live if live else stages_jury.jury_stage)(project_root, edition, run_dir, lang=lang)
 print("\n".join(out.summary))

@@ -32,7 +32,7 @@ run_dir = ""  # absoluter Pfad des Laufordners (setzt der Runner)
 lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 
 # %%
-from vielfalt import stages_jury
+from vielfalt.stages import jury as stages_jury
 
 out = stages_jury.close_stage(project_root, edition, run_dir, lang=lang)
 print("\n".join(out.summary))

@@ -28,8 +28,8 @@ run_dir = ""  # absoluter Pfad des Laufordners (setzt der Runner)
 lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 
 # %%
-from vielfalt import editions_compare
 from vielfalt.dashboard import figures
+from vielfalt.research import compare as editions_compare
 
 out = editions_compare.research_stage(
     project_root, run_dir, archive_dir=archive_dir, editions=editions, lang=lang

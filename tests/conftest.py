@@ -45,7 +45,7 @@ def research_project(tmp_path_factory) -> Path:
     """
     import shutil
 
-    from vielfalt.archive import build_demo_archive
+    from vielfalt.research.archive import build_demo_archive
 
     root = tmp_path_factory.mktemp("research")
     for d in ("params", "notebooks", "data"):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import openpyxl
 
-from vielfalt import ingest, synth
+from vielfalt.demo import synth
+from vielfalt.intake import read as ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 XSS = '<script>alert("vielfalt-xss")</script>'
@@ -88,7 +89,7 @@ def _inject_xlsx(path: Path, q, free: set[str]) -> int:
 
 def hostile_project(tmp: Path) -> Path:
     """A project under ``tmp`` whose demo inputs carry hostile text in every free-text and name field."""
-    from vielfalt.stages import load_context
+    from vielfalt.stages.core import load_context
 
     root = tmp / "hostile"
     for d in ("params", "notebooks"):
@@ -109,7 +110,7 @@ def hostile_project(tmp: Path) -> Path:
     assert injected > 200
     synth.write_returned_ratings(ed, q, data, project_root=root)
     try:  # visit results and jury votes, for the jury and close stages (as `vielfalt synth` writes them)
-        from vielfalt._synth_jury import write_jury_inputs
+        from vielfalt.demo.jury import write_jury_inputs
     except ImportError:
         pass
     else:
@@ -119,7 +120,7 @@ def hostile_project(tmp: Path) -> Path:
 
 def hostile_run(tmp: Path) -> tuple[Path, Path]:
     """The hostile project under ``tmp`` run through every stage with papermill: (project root, run dir)."""
-    from vielfalt.cli import _available_stages, run_edition
+    from vielfalt.cli.commands import _available_stages, run_edition
 
     root = hostile_project(tmp)
     result = run_edition(root, "demo2010", _available_stages(root), quiet=True)

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt.archive import (
+from vielfalt.exceptions import ConfigError, DataError
+from vielfalt.research.archive import (
     ARCHIVE_META,
     DEMO_SECRET,
     SECRET_ENV,
@@ -25,9 +26,8 @@ from vielfalt.archive import (
     suppress_table,
     wz_section,
 )
-from vielfalt.exceptions import ConfigError, DataError
-from vielfalt.provenance import RunManifest, artefact_hashes, utc_now, write_artefact, write_manifest
-from vielfalt.stages import load_context
+from vielfalt.runs.manifest import RunManifest, artefact_hashes, utc_now, write_artefact, write_manifest
+from vielfalt.stages.core import load_context
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = b"0123456789abcdef0123456789abcdef"
@@ -241,7 +241,7 @@ def test_quasi_identifier_levels_by_hand():
     """E1–E3 share everything (level 0); E4 only its category and flag (2); E5–E7 drop WZ (1); E8 is alone (4)."""
     entries = _toy_entries()
     entries.loc["E1", "A05[total]"] = 20.0
-    from vielfalt.archive import size_band
+    from vielfalt.research.archive import size_band
 
     quasi = pd.DataFrame(
         {
@@ -469,7 +469,7 @@ def test_archive_edition_of_a_closed_run_records_its_source(tmp_path):
 
 def test_summary_tables_mark_suppressed_cells(tmp_path, demo):
     """Participation of the toy edition: 1 entry without category → suppressed, and mittel (3) with it."""
-    from vielfalt.archive import summary_tables
+    from vielfalt.research.archive import summary_tables
 
     ed, q = demo
     built = build_archive_tables(_toy_run(tmp_path / "run"), ed, q, secret=SECRET)

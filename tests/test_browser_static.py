@@ -18,8 +18,8 @@ HOSTILE = "<script>window.__pwned = 1</script> Hack & Co. KG"
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory):
     """The demo's jury page, with one organisation renamed to a name that carries a script tag."""
-    from vielfalt import stages_jury
     from vielfalt.dashboard.static import write_jury_html
+    from vielfalt.stages import jury as stages_jury
 
     tmp = tmp_path_factory.mktemp("static")
     root = demo_project(tmp)

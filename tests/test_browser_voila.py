@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def voila_url(tmp_path_factory):
     """Voilà serving the dashboard notebook of an in-process demo run; stopped after the module."""
-    from vielfalt import stages_jury
     from vielfalt.dashboard.serve import dashboard_notebook
+    from vielfalt.stages import jury as stages_jury
 
     tmp = tmp_path_factory.mktemp("voila")
     root = demo_project(tmp)

@@ -1,4 +1,4 @@
-"""Tests of size-category assignment (vielfalt.categories)."""
+"""Tests of size-category assignment (vielfalt.intake.categories)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from tests.test_edition import SCHEME_2012, SCHEME_2015
-from vielfalt.categories import assign_categories
-from vielfalt.edition import CategoryScheme
+from vielfalt.config.edition import CategoryScheme
+from vielfalt.intake.categories import assign_categories
 
 
 def test_public_body_gets_public_category_whatever_its_size():

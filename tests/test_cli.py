@@ -14,7 +14,7 @@ import pytest
 
 from tests.test_validate import valid_row
 from vielfalt.cli import main
-from vielfalt.questionnaire import load_questionnaire
+from vielfalt.config.questionnaire import load_questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,7 +98,7 @@ def test_unknown_stage_suggests(project, capsys):
 def test_init_scaffolds_edition_from_previous(project, capsys):
     """`init 2011 --from demo2010` writes a valid edition file and a data folder, and refuses to overwrite."""
     assert main(["--project", str(project), "init", "2011", "--from", "demo2010"]) == 0
-    from vielfalt.edition import load_edition
+    from vielfalt.config.edition import load_edition
 
     ed = load_edition(project / "params" / "editions" / "2011.yaml")
     assert ed.edition == "2011" and ed.year == 2011 and ed.seed == 2011

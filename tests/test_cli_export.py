@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from tests.jury_helpers import demo_project, run_until_site_visits
-from vielfalt import stages_jury
 from vielfalt.cli import main
-from vielfalt.provenance import RunManifest, artefact_hashes, read_artefact, utc_now, write_manifest
+from vielfalt.runs.manifest import RunManifest, artefact_hashes, read_artefact, utc_now, write_manifest
+from vielfalt.stages import jury as stages_jury
 
 UNTIL_SITE_VISITS = ["intake", "ratings", "scoring", "robustness", "site_visits"]
 CONTACT = ["G01[name]", "G01[funktion]", "G01[email]", "G01[telefon]"]

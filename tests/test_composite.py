@@ -1,4 +1,4 @@
-"""Tests of the composite-indicator engine (vielfalt.composite): worked examples, edge cases, properties."""
+"""Tests of the composite-indicator engine (vielfalt.composite.engine): worked examples, edge cases, properties."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
 
-from vielfalt import composite
-from vielfalt.composite import (
+from vielfalt.composite import engine as composite
+from vielfalt.composite.engine import (
     AGGREGATE_METHODS,
     IMPUTE_METHODS,
     NORMALISE_METHODS,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vielfalt.crosswalk import find_crosswalk, load_crosswalk
+from vielfalt.config.crosswalk import find_crosswalk, load_crosswalk
+from vielfalt.config.questionnaire import load_questionnaire
 from vielfalt.exceptions import InstrumentError
-from vielfalt.questionnaire import load_questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]
 QDIR = ROOT / "params" / "questionnaire"

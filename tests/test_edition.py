@@ -1,4 +1,4 @@
-"""Tests of the edition model (vielfalt.edition): schemes, unknown keys, paths."""
+"""Tests of the edition model (vielfalt.config.edition): schemes, unknown keys, paths."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vielfalt.edition import CategoryScheme, load_edition, resolve_data_path
+from vielfalt.config.edition import CategoryScheme, load_edition, resolve_data_path
 from vielfalt.exceptions import InstrumentError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,6 +15,7 @@ DEMO = ROOT / "params" / "editions" / "demo2010.yaml"
 
 SCHEME_2012 = {
     "id": "koeln2012",
+    "basis": "A05[total]",
     "public": {"item": "A04", "codes": ["OER", "OEU"], "category": "oeffentlich"},
     "bins": [
         {"code": "klein", "lt": 50},
@@ -24,6 +25,7 @@ SCHEME_2012 = {
 }
 SCHEME_2015 = {
     "id": "koeln2015",
+    "basis": "A05[total]",
     "public": {"item": "A04", "codes": ["OER", "OEU"], "category": None},
     "bins": [
         {"code": "kleinst", "lt": 10},

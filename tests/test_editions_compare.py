@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vielfalt import editions_compare as ec
-from vielfalt.archive import read_archive
 from vielfalt.exceptions import DataError
-from vielfalt.provenance import load_manifest, read_artefact
+from vielfalt.research import compare as ec
+from vielfalt.research.archive import read_archive
+from vielfalt.runs.manifest import load_manifest, read_artefact
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_missing_edition_is_named(research_project):
 
 def test_research_stage_through_papermill_and_verify(research_project):
     """Notebook 08 runs as stage 'research' on the archive; its report and artefacts exist; verify replays it."""
-    from vielfalt.replay import verify_run
+    from vielfalt.runs.verify import verify_run
 
     result = ec.run_research(research_project, quiet=True)
     run = Path(result.run_dir)
@@ -129,7 +129,7 @@ def test_research_stage_through_papermill_and_verify(research_project):
 
 
 def _logical(m) -> list[str]:
-    from vielfalt.replay import logical_inputs
+    from vielfalt.runs.verify import logical_inputs
 
     return list(logical_inputs(m))
 

@@ -1,4 +1,4 @@
-"""Tests of the guarded, deterministic writers (vielfalt.export)."""
+"""Tests of the guarded, deterministic writers (vielfalt.outputs.spreadsheets)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from vielfalt.export import neutralise, write_csv, write_xlsx
+from vielfalt.outputs.spreadsheets import neutralise, write_csv, write_xlsx
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", "harmlos"]
 

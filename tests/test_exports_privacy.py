@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
-from vielfalt import stages, synth
-from vielfalt._synth_editions import DEMO_EDITIONS, write_synthetic_close
-from vielfalt.archive import (
+from vielfalt.demo import synth
+from vielfalt.demo.editions import DEMO_EDITIONS, write_synthetic_close
+from vielfalt.research.archive import (
     DEMO_SECRET,
     IN_PROCESS_STAGES,
     SUPPRESSED,
@@ -23,6 +23,7 @@ from vielfalt.archive import (
     read_archive,
     research_columns,
 )
+from vielfalt.stages import core as stages
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"0221[\s/-]*4710|\+49")
@@ -129,7 +130,7 @@ def test_small_person_counts_never_appear(research_project, raw):
     checked = 0
     for ed, entries in raw.items():
         edition, q = stages.load_context(research_project, ed)
-        from vielfalt.archive import organisation_key
+        from vielfalt.research.archive import organisation_key
 
         keys = {
             organisation_key(DEMO_SECRET, n, s): i

@@ -20,10 +20,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from vielfalt import provenance
 from vielfalt.exceptions import PipelineError
-from vielfalt.pipeline import StageSpec, latest_run, list_runs, run_stages
-from vielfalt.provenance import artefact_hashes, file_hashes, load_manifest
+from vielfalt.runs import manifest as provenance
+from vielfalt.runs.manifest import artefact_hashes, file_hashes, load_manifest
+from vielfalt.runs.runner import StageSpec, latest_run, list_runs, run_stages
 
 NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from tests.test_faults import _chain
-from vielfalt.pipeline import run_stages
+from vielfalt.runs.runner import run_stages
 run_stages(_chain(pid_dir=sys.argv[2]), runs_root=Path(sys.argv[1]), edition="faults")
 """
 

@@ -1,4 +1,4 @@
-"""Tests of vielfalt.field: LimeSurvey structure file, code rules, skeletons, fillable and printable forms."""
+"""Tests of vielfalt.instrument.field: LimeSurvey structure file, code rules, skeletons, fillable and printable forms."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ import openpyxl
 import pytest
 import yaml
 
-from vielfalt import field, ingest
-from vielfalt.edition import InputFile, load_edition
+from vielfalt.config.edition import InputFile, load_edition
+from vielfalt.config.questionnaire import Label, Option, Sub, load_questionnaire
 from vielfalt.exceptions import ConfigError, DataError, InstrumentError
-from vielfalt.questionnaire import Label, Option, Sub, load_questionnaire
-from vielfalt.validate import FIXES, MESSAGES, validate_files
+from vielfalt.instrument import field
+from vielfalt.intake import read as ingest
+from vielfalt.intake.validate import FIXES, MESSAGES, validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMONAID = "real-exports/limonaid/export-of-minimal-survey-as-tsv.txt"
@@ -908,7 +909,7 @@ def test_cli_field_runs_as_a_console_command(project):
         [
             sys.executable,
             "-m",
-            "vielfalt.cli",
+            "vielfalt.cli.commands",
             "--project",
             str(project),
             "field",

@@ -1,13 +1,13 @@
 """Round trip: instrument → LimeSurvey structure file → responses as LimeSurvey exports them → intake.
 
-The structure file is written, then parsed back with :func:`vielfalt.field.read_limesurvey_structure`; the
+The structure file is written, then parsed back with :func:`vielfalt.instrument.field.read_limesurvey_structure`; the
 response exports are rendered from the *parsed* structure (its question types, codes and answer texts), not
 from the instrument in memory, so a broken structure file breaks the round trip. The exports follow
 LimeSurvey's writer (DOMAIN.md §5.1): UTF-8 with BOM, ``;``, every value quoted, CRLF and a blank line at the
 end for CSV; a workbook for XLSX; headings as codes ``A05[total]`` or Expression-Manager codes
 ``A05_total``; answers as short codes or as full answer texts (``SurveyObj::getFullAnswer``: the answer
 text, "Ja"/"Nein" for multiple choice and yes/no, "Sonstiges" for ``-oth-``, "N/A" for an unanswered
-yes/no). Rendering reuses the LimeSurvey helpers of :mod:`vielfalt.synth`.
+yes/no). Rendering reuses the LimeSurvey helpers of :mod:`vielfalt.demo.synth`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt import field, synth
-from vielfalt.edition import InputFile, load_edition
+from vielfalt.config.edition import InputFile, load_edition
+from vielfalt.demo import synth
 from vielfalt.exceptions import DataError
-from vielfalt.validate import validate_files
+from vielfalt.instrument import field
+from vielfalt.intake.validate import validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 30
@@ -210,7 +211,7 @@ def test_a_broken_structure_file_breaks_the_round_trip(ctx, entries, tmp_path):
 def test_structure_to_skeleton_gives_back_the_instrument(ctx, structure, tmp_path):
     """Instrument → structure file → skeleton: same sections, items, types, codes, labels and answer rules."""
     _, q = ctx
-    from vielfalt.questionnaire import load_questionnaire
+    from vielfalt.config.questionnaire import load_questionnaire
 
     res = field.write_questionnaire_skeleton(structure.path, tmp_path)
     k = load_questionnaire(res.questionnaire)

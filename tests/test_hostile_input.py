@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.test_ingest_fuzz import _check_invariants
 from tests.test_validate import raw_frame, run, valid_row
 from vielfalt.exceptions import DataError, InstrumentError, VielfaltError
-from vielfalt.ingest import read_table
+from vielfalt.intake.read import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "vielfalt"
@@ -226,7 +226,7 @@ def test_very_wide_and_very_long_fields(work: Path) -> None:
 @functools.lru_cache(maxsize=1)
 def _ctx():
     """The demo edition and questionnaire (loaded once; not a fixture, so hypothesis does not print it)."""
-    from vielfalt.edition import load_edition
+    from vielfalt.config.edition import load_edition
 
     return load_edition(ROOT / "params" / "editions" / "demo2010.yaml", with_questionnaire=True)
 
@@ -266,8 +266,8 @@ def test_hostile_values_in_every_column_only_raise_vielfalt_errors(data) -> None
 @given(body=st.binary(max_size=3000))
 def test_random_bytes_after_a_valid_header_only_raise_vielfalt_errors(work: Path, body: bytes) -> None:
     """A real header followed by arbitrary bytes, through read_table and the whole intake validation."""
-    from vielfalt.edition import InputFile
-    from vielfalt.validate import validate_files
+    from vielfalt.config.edition import InputFile
+    from vielfalt.intake.validate import validate_files
 
     ed, q = _ctx()
     header = ";".join(["id", "submitdate", *q.columns()]).encode() + b"\r\n"
@@ -310,7 +310,7 @@ def _edition_file(project: Path) -> Path:
 )
 def test_edition_yaml_cannot_execute_code(project: Path, payload: str) -> None:
     """Python tags in an edition file are refused by the safe loader; nothing is executed."""
-    from vielfalt.edition import load_edition
+    from vielfalt.config.edition import load_edition
 
     path = _edition_file(project)
     path.write_text(payload + path.read_text(encoding="utf-8"), encoding="utf-8")
@@ -321,7 +321,7 @@ def test_edition_yaml_cannot_execute_code(project: Path, payload: str) -> None:
 
 def test_edition_alias_bomb_is_refused(project: Path) -> None:
     """A billion-laughs document as edition file is refused before it expands."""
-    from vielfalt.edition import load_edition
+    from vielfalt.config.edition import load_edition
 
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
     lines += [
@@ -335,7 +335,7 @@ def test_edition_alias_bomb_is_refused(project: Path) -> None:
 
 def test_edition_alias_cycle_is_refused(project: Path) -> None:
     """An alias inside its own anchor (a structure containing itself) is refused, not constructed."""
-    from vielfalt.edition import load_edition
+    from vielfalt.config.edition import load_edition
 
     _edition_file(project).write_text("edition: &e {title: x, again: [*e]}\n", encoding="utf-8")
     with pytest.raises(InstrumentError, match="zyklisch"):
@@ -347,7 +347,7 @@ def test_fast_yaml_loader_reads_every_shipped_file_as_the_pure_python_safe_loade
     YAML-1.2-like booleans, on every YAML file the project ships."""
     import yaml
 
-    from vielfalt import _yaml
+    from vielfalt.config import _yaml
 
     class PurePython(yaml.SafeLoader):
         yaml_implicit_resolvers = _yaml._SafeLoader.yaml_implicit_resolvers
@@ -386,8 +386,8 @@ def test_no_unsafe_yaml_and_no_eval_anywhere_in_the_package() -> None:
 @pytest.mark.parametrize("name", ["../secret.csv", "../../etc/passwd", "/etc/passwd", "sub/../../x.csv"])
 def test_input_paths_cannot_leave_the_data_folder(project: Path, name: str) -> None:
     """An input named with .. or an absolute path outside data/<edition>/ is refused."""
-    from vielfalt.edition import resolve_data_path
-    from vielfalt.stages import load_context
+    from vielfalt.config.edition import resolve_data_path
+    from vielfalt.stages.core import load_context
 
     ed, _ = load_context(project, "demo2010")
     with pytest.raises(InstrumentError, match="außerhalb"):
@@ -397,7 +397,7 @@ def test_input_paths_cannot_leave_the_data_folder(project: Path, name: str) -> N
 @pytest.mark.parametrize("which", ["editions/demo2010.yaml", "questionnaire/vg2010.yaml"])
 def test_params_symlink_out_of_the_project_is_refused(project: Path, tmp_path_factory, which: str) -> None:
     """An edition or questionnaire file that is a link to a file outside params/ is not read."""
-    from vielfalt.stages import load_context
+    from vielfalt.stages.core import load_context
 
     outside = tmp_path_factory.mktemp("elsewhere") / Path(which).name
     link = project / "params" / which
@@ -409,7 +409,7 @@ def test_params_symlink_out_of_the_project_is_refused(project: Path, tmp_path_fa
 
 def test_rating_sheet_linked_from_outside_is_not_read(tmp_path: Path) -> None:
     """A rating sheet in data/<ed>/ratings/ that links to a file elsewhere is reported, never read."""
-    from vielfalt._rating_design import read_rating_sheets
+    from vielfalt.ratings.design import read_rating_sheets
 
     outside = tmp_path / "elsewhere.xlsx"
     outside.write_bytes(_zip(MEMBERS))
@@ -428,7 +428,7 @@ def test_rating_sheet_linked_from_outside_is_not_read(tmp_path: Path) -> None:
 def test_run_and_edition_ids_cannot_leave_the_runs_folder(tmp_path: Path) -> None:
     """Edition and run ids with separators or dots are refused before anything is written."""
     from vielfalt.exceptions import ConfigError
-    from vielfalt.pipeline import StageSpec, run_stages
+    from vielfalt.runs.runner import StageSpec, run_stages
 
     stage = [StageSpec(name="w", notebook=ROOT / "tests" / "data" / "notebooks" / "write_stage.py")]
     for kwargs in ({"edition": ".."}, {"edition": "../x"}, {"edition": "ok", "run_id": "../../x"},

@@ -16,9 +16,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from vielfalt import ingest
 from vielfalt.exceptions import ConfigError, DataError, VielfaltError
-from vielfalt.ingest import (
+from vielfalt.intake import read as ingest
+from vielfalt.intake.read import (
     EXTRA_COLUMN,
     LIMESURVEY_METADATA,
     MESSAGES,

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vielfalt.exceptions import DataError, VielfaltError
-from vielfalt.ingest import DELIMITER_CANDIDATES, read_table, source_info
+from vielfalt.intake.read import DELIMITER_CANDIDATES, read_table, source_info
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _counter = itertools.count()

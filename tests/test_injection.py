@@ -15,7 +15,7 @@ import pytest
 
 from tests import hostile_helpers
 from tests.hostile_helpers import IMG, XSS
-from vielfalt.ingest import FORMULA_PREFIXES
+from vielfalt.intake.read import FORMULA_PREFIXES
 
 NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?$")
 

@@ -1,4 +1,4 @@
-"""Tests of answers → indicators (vielfalt.items) on hand-made answers with hand-computed scores."""
+"""Tests of answers → indicators (vielfalt.scoring.items) on hand-made answers with hand-computed scores."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt.items import TOTAL, score_items, sgb9_required
-from vielfalt.questionnaire import load_questionnaire
+from vielfalt.config.questionnaire import load_questionnaire
+from vielfalt.scoring.items import TOTAL, score_items, sgb9_required
 
 Q = load_questionnaire(Path(__file__).resolve().parents[1] / "params" / "questionnaire" / "vg2010.yaml")
 

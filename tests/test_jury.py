@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt.edition import Person, VerificationSettings, load_edition
+from vielfalt.config.edition import Person, VerificationSettings, load_edition
+from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
 from vielfalt.exceptions import DataError
-from vielfalt.jury import (
+from vielfalt.jury.core import (
     agreement,
     apply_verification,
     kendall_tau,
@@ -21,7 +22,6 @@ from vielfalt.jury import (
     section_totals,
     tally_votes,
 )
-from vielfalt.questionnaire import load_questionnaire, questionnaire_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -343,8 +343,8 @@ def test_demo_edition_has_a_chair_and_verification_block():
 
 def test_demo_visits_and_votes_regenerate_identically(tmp_path):
     """The committed demo site_visits.csv and jury_votes.csv are exactly what _synth_jury writes."""
-    from vielfalt._synth_jury import write_jury_inputs
-    from vielfalt.stages import load_context
+    from vielfalt.demo.jury import write_jury_inputs
+    from vielfalt.stages.core import load_context
 
     ed, q = load_context(ROOT, "demo2010")
     visits, votes = write_jury_inputs(ed, q, tmp_path, project_root=ROOT)
@@ -362,9 +362,9 @@ def test_jury_modules_public_names_have_docstrings():
     import importlib
 
     for m in (
-        "vielfalt.jury",
-        "vielfalt.stages_jury",
-        "vielfalt.letters",
+        "vielfalt.jury.core",
+        "vielfalt.stages.jury",
+        "vielfalt.outputs.letters",
         "vielfalt.dashboard.figures",
         "vielfalt.dashboard.static",
         "vielfalt.dashboard.view",
@@ -386,7 +386,7 @@ def _edition_dict():
 
 def test_jury_chair_must_be_a_jury_member():
     """jury_chair names a jury id, with a did-you-mean for a typo."""
-    from vielfalt.edition import Edition
+    from vielfalt.config.edition import Edition
 
     data = _edition_dict() | {"jury_chair": "J11"}
     with pytest.raises(ValueError, match="jury_chair: „J11“ ist kein Jurymitglied"):
@@ -395,7 +395,7 @@ def test_jury_chair_must_be_a_jury_member():
 
 def test_chair_decides_needs_a_chair():
     """tie_rule chair_decides without jury_chair is refused at load time, not at the tie."""
-    from vielfalt.edition import Edition
+    from vielfalt.config.edition import Edition
 
     data = _edition_dict() | {"tie_rule": "chair_decides"}
     data.pop("jury_chair")

@@ -96,12 +96,12 @@ def test_public_names_import_and_have_docstrings():
     mods = [
         "vielfalt",
         "vielfalt.exceptions",
-        "vielfalt.questionnaire",
-        "vielfalt.edition",
-        "vielfalt.validate",
-        "vielfalt.categories",
-        "vielfalt.export",
-        "vielfalt.stages",
+        "vielfalt.config.questionnaire",
+        "vielfalt.config.edition",
+        "vielfalt.intake.validate",
+        "vielfalt.intake.categories",
+        "vielfalt.outputs.spreadsheets",
+        "vielfalt.stages.core",
     ]
     for m in mods:
         mod = importlib.import_module(m)

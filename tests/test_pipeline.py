@@ -1,4 +1,4 @@
-"""Tests of vielfalt.pipeline: real papermill runs of tiny stage notebooks on the ``vielfalt`` kernel."""
+"""Tests of vielfalt.runs.runner: real papermill runs of tiny stage notebooks on the ``vielfalt`` kernel."""
 
 from __future__ import annotations
 
@@ -20,16 +20,7 @@ import pytest
 
 from tests.process_helpers import wait_gone
 from vielfalt.exceptions import ConfigError, DataError, PipelineError
-from vielfalt.pipeline import (
-    RunResult,
-    StageSpec,
-    latest_run,
-    list_runs,
-    new_run_id,
-    run_stages,
-    to_json_parameter,
-)
-from vielfalt.provenance import (
+from vielfalt.runs.manifest import (
     RunManifest,
     artefact_hashes,
     file_hashes,
@@ -38,6 +29,15 @@ from vielfalt.provenance import (
     read_json_artefact,
     utc_now,
     write_manifest,
+)
+from vielfalt.runs.runner import (
+    RunResult,
+    StageSpec,
+    latest_run,
+    list_runs,
+    new_run_id,
+    run_stages,
+    to_json_parameter,
 )
 
 NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
@@ -431,7 +431,7 @@ def test_cell_timeout_fails_the_stage(tmp_path: Path) -> None:
 _RUNNER = """
 import sys
 from pathlib import Path
-from vielfalt.pipeline import StageSpec, run_stages
+from vielfalt.runs.runner import StageSpec, run_stages
 parameters = {"seconds": 120, "pid_file": sys.argv[3]}
 stage = StageSpec(name="wait", notebook=Path(sys.argv[1]), parameters=parameters)
 run_stages([stage], runs_root=Path(sys.argv[2]), edition=sys.argv[4])

@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from plotly.offline import get_plotlyjs
 
-from vielfalt.pipeline import StageSpec, export_html, run_stages
+from vielfalt.runs.runner import StageSpec, export_html, run_stages
 
 NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
 FIGURE = '<div id="f"></div><script>Plotly.newPlot("f", [])</script>'

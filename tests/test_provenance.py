@@ -1,4 +1,4 @@
-"""Tests of vielfalt.provenance: hashes, deterministic artefacts and the run manifest."""
+"""Tests of vielfalt.runs.manifest: hashes, deterministic artefacts and the run manifest."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from vielfalt.exceptions import ConfigError, DataError
-from vielfalt.provenance import (
+from vielfalt.runs.manifest import (
     MANIFEST_NAME,
     RunManifest,
     StageRecord,
@@ -103,7 +103,7 @@ def test_same_table_in_another_process_gives_identical_bytes(tmp_path: Path) -> 
     write_artefact(_table(), tmp_path / "here", "t")
     code = (
         "import sys; sys.path.insert(0, sys.argv[2]); from test_provenance import _table; "
-        "from vielfalt.provenance import write_artefact; write_artefact(_table(), sys.argv[1], 't')"
+        "from vielfalt.runs.manifest import write_artefact; write_artefact(_table(), sys.argv[1], 't')"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "there"), str(Path(__file__).parent)], check=True

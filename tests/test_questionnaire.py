@@ -1,4 +1,4 @@
-"""Tests of the instrument model (vielfalt.questionnaire) and its codebook."""
+"""Tests of the instrument model (vielfalt.config.questionnaire) and its codebook."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from vielfalt.config.questionnaire import load_questionnaire, write_codebook
 from vielfalt.exceptions import InstrumentError
-from vielfalt.questionnaire import load_questionnaire, write_codebook
 
 VG2010 = Path(__file__).resolve().parents[1] / "params" / "questionnaire" / "vg2010.yaml"
 
@@ -124,7 +124,7 @@ def test_alias_bomb_is_refused(tmp_path):
 
 def test_yaml_no_stays_a_string(tmp_path):
     """YAML 1.1 would read an option code `no` as False; our loader keeps it a string."""
-    from vielfalt._yaml import load_yaml
+    from vielfalt.config._yaml import load_yaml
 
     p = tmp_path / "x.yaml"
     p.write_text("code: no\nflag: true\n", encoding="utf-8")
@@ -147,3 +147,43 @@ def test_codebook_escapes_labels(tmp_path):
     out = write_codebook(load_questionnaire(p), tmp_path / "cb.html")
     text = out.read_text(encoding="utf-8")
     assert "<script>x()" not in text and "&lt;script&gt;x()" in text
+
+
+def test_roles_are_checked_against_the_instrument(tmp_path):
+    """A role naming an item the questionnaire does not have is refused with the role's key."""
+    import yaml
+
+    from vielfalt.config.questionnaire import load_questionnaire
+    from vielfalt.exceptions import InstrumentError
+
+    src = Path(__file__).parents[1] / "params/questionnaire/vg2010.yaml"
+    data = yaml.safe_load(src.read_text(encoding="utf-8"))
+    data["roles"]["organisation_name"] = "Z99"
+    p = tmp_path / "vg2010.yaml"
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InstrumentError, match="roles.organisation_name"):
+        load_questionnaire(p)
+
+
+def test_role_lookups_of_the_demo_instrument():
+    """Contact columns, rated items and the rating scale come from roles and flags, not from code."""
+    from vielfalt.config.questionnaire import load_questionnaire
+
+    q = load_questionnaire(Path(__file__).parents[1] / "params/questionnaire/vg2010.yaml")
+    contact = q.contact_columns()
+    assert contact and all(c.startswith(q.roles.contact + "[") for c in contact)
+    rated = q.rated_items()
+    assert rated and {it.scoring.kind for it in rated} == {"rubric"}
+    assert q.rated_section() is not None and q.rating_scale() is not None
+    assert q.require_role("headcount") in q.columns()
+
+
+def test_missing_required_role_names_the_key_to_add():
+    """A questionnaire without a needed role loads, but asking for the role names the key and the fix."""
+    from vielfalt.config.questionnaire import load_questionnaire
+    from vielfalt.exceptions import InstrumentError
+
+    q = load_questionnaire(Path(__file__).parents[1] / "params/questionnaire/vg2010.yaml")
+    bare = q.model_copy(update={"roles": q.roles.model_copy(update={"headcount": None})})
+    with pytest.raises(InstrumentError, match="roles:.*headcount"):
+        bare.require_role("headcount")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from vielfalt._rater_effects import _additive_fit, adjust_ratings, rater_effects
+from vielfalt.ratings.effects import _additive_fit, adjust_ratings, rater_effects
 
 
 def _design(

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt._rater_effects import adjust_ratings, rater_effects, text_scores
-from vielfalt._rating_design import check_design, design_ratings, read_rating_sheets
 from vielfalt.exceptions import ConfigError
-from vielfalt.export import write_xlsx
+from vielfalt.outputs.spreadsheets import write_xlsx
+from vielfalt.ratings.design import check_design, design_ratings, read_rating_sheets
+from vielfalt.ratings.effects import adjust_ratings, rater_effects, text_scores
 
 RATERS = ["G1", "G2", "G3", "G4"]
 ENTRIES = [f"VG-{i:03d}" for i in range(19)]

@@ -1,4 +1,4 @@
-"""Tests of the reliability statistics in vielfalt.raters, against published worked examples.
+"""Tests of the reliability statistics in vielfalt.ratings.reliability, against published worked examples.
 
 Every expected number below is copied from a publication or from the documented output of the reference
 implementation (R's irr / psych), never from this package's own output. Sources, short names used below:
@@ -30,9 +30,16 @@ import pytest
 from scipy import stats
 from sklearn.metrics import cohen_kappa_score
 
-from vielfalt import raters
 from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
-from vielfalt.raters import KendallW, cohen_kappa, fleiss_kappa, icc, kendall_w, krippendorff_alpha
+from vielfalt.ratings import reliability as raters
+from vielfalt.ratings.reliability import (
+    KendallW,
+    cohen_kappa,
+    fleiss_kappa,
+    icc,
+    kendall_w,
+    krippendorff_alpha,
+)
 
 NAN = np.nan
 
@@ -647,6 +654,6 @@ def test_public_functions_have_numpydoc_docstrings_with_sources_and_examples():
 
 
 def test_docstring_examples_run():
-    """The doctest examples in vielfalt.raters give the printed results."""
+    """The doctest examples in vielfalt.ratings.reliability give the printed results."""
     result = doctest.testmod(raters, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 5 and result.failed == 0

@@ -9,8 +9,8 @@ import pytest
 
 from vielfalt.cli import main, run_edition
 from vielfalt.exceptions import DataError
-from vielfalt.provenance import BaseRunRecord, RunManifest, load_manifest, utc_now, write_manifest
-from vielfalt.replay import REPLAY_DIR, _rebase, logical_inputs, verify_run
+from vielfalt.runs.manifest import BaseRunRecord, RunManifest, load_manifest, utc_now, write_manifest
+from vielfalt.runs.verify import REPLAY_DIR, _rebase, logical_inputs, verify_run
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,11 +8,11 @@ import importlib
 import pytest
 
 MODULES = [
-    "vielfalt.archive",
-    "vielfalt.crosswalk",
-    "vielfalt.replay",
-    "vielfalt.editions_compare",
-    "vielfalt._synth_editions",
+    "vielfalt.research.archive",
+    "vielfalt.config.crosswalk",
+    "vielfalt.runs.verify",
+    "vielfalt.research.compare",
+    "vielfalt.demo.editions",
 ]
 
 
@@ -27,7 +27,7 @@ def test_public_names_import_and_have_docstrings(name):
             assert (obj.__doc__ or "").strip(), f"{name}.{attr} has no docstring"
 
 
-@pytest.mark.parametrize("name", ["vielfalt.archive", "vielfalt._synth_editions"])
+@pytest.mark.parametrize("name", ["vielfalt.research.archive", "vielfalt.demo.editions"])
 def test_docstring_examples_run(name):
     """The examples in the docstrings give what they show."""
     mod = importlib.import_module(name)

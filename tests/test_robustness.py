@@ -1,4 +1,4 @@
-"""Tests of the robustness analysis wiring (vielfalt._factors via vielfalt.uncertainty.run_uncertainty)."""
+"""Tests of the robustness analysis wiring (vielfalt.robustness.factors via vielfalt.sensitivity.core.run_uncertainty)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt import composite
-from vielfalt._factors import DISCRETE_FACTORS, AssumptionModel, run_uncertainty
-from vielfalt.edition import InputFile, RobustnessSettings, ScoringSettings
+from vielfalt.composite import engine as composite
+from vielfalt.config.edition import InputFile, RobustnessSettings, ScoringSettings
 from vielfalt.exceptions import DataError, VielfaltWarning
-from vielfalt.items import TOTAL
-from vielfalt.scoring import (
+from vielfalt.intake.validate import validate_files
+from vielfalt.robustness.factors import DISCRETE_FACTORS, AssumptionModel, run_uncertainty
+from vielfalt.scoring.items import TOTAL
+from vielfalt.scoring.scores import (
     _normalised_weights,
     aggregate_by_category,
     prepare_indicators,
     score_entries,
     score_scale,
 )
-from vielfalt.stages import load_context
-from vielfalt.uncertainty import rank_stats
-from vielfalt.validate import validate_files
+from vielfalt.sensitivity.core import rank_stats
+from vielfalt.stages.core import load_context
 
 NOMINAL_COMBO = {f: getattr(ScoringSettings(), f) for f in DISCRETE_FACTORS}
 
@@ -35,8 +35,15 @@ def demo(project_root):
     report = validate_files(ed, q, files)
     e = report.accepted
     rng = np.random.default_rng(7)
-    base = pd.DataFrame(rng.integers(0, 5, (len(e), 4)).astype(float), index=e.index, columns=["F01", "F02", "F03", "F04"])
-    text = {"none": base, "mean_shift": (base + 0.5).clip(0, 4), "zscore": base[::-1].set_axis(e.index), "additive": base}
+    base = pd.DataFrame(
+        rng.integers(0, 5, (len(e), 4)).astype(float), index=e.index, columns=["F01", "F02", "F03", "F04"]
+    )
+    text = {
+        "none": base,
+        "mean_shift": (base + 0.5).clip(0, 4),
+        "zscore": base[::-1].set_axis(e.index),
+        "additive": base,
+    }
     return ed, q, e, text
 
 
@@ -102,7 +109,9 @@ def test_amean_total_by_hand():
     model.order = np.array([0, 1])
     model.slices = {"x": slice(0, 2)}
     model.nominal = ScoringSettings()
-    model._sections = {tuple(NOMINAL_COMBO[f] for f in DISCRETE_FACTORS): np.array([[0.5, 1.0], [np.nan, 0.2]])}
+    model._sections = {
+        tuple(NOMINAL_COMBO[f] for f in DISCRETE_FACTORS): np.array([[0.5, 1.0], [np.nan, 0.2]])
+    }
     w = {"x": np.array([[0.25, 0.75], [1.0, 1.0]])}
     got = model.totals(NOMINAL_COMBO, w)
     # a: (0.25·0.5 + 0.75·1.0)/1 = 0.875 and (0.5 + 1.0)/2 = 0.75; b: only section 2 present → 0.2
@@ -248,7 +257,7 @@ def test_progress_is_reported_per_combination(demo):
 
 def test_nominal_choice_must_be_among_the_alternatives():
     """An edition whose nominal scoring method is not among the factor's alternatives is refused, naming both."""
-    from vielfalt.edition import Edition
+    from vielfalt.config.edition import Edition
 
     with pytest.raises(ValueError, match="robustness.factors.aggregation.*amean"):
         Edition(
@@ -284,7 +293,7 @@ def test_aggregate_by_category_uses_each_categorys_weights(demo):
 
 def test_progress_reporter_publishes_state_and_cleans_up(tmp_path):
     """Outside a kernel the reporter publishes done/total and the time left beside the run, then removes it."""
-    from vielfalt._progress import ProgressReporter, progress_file, read_progress
+    from vielfalt.runs.progress import ProgressReporter, progress_file, read_progress
 
     run = tmp_path / ".r1.partial"
     run.mkdir()

@@ -1,4 +1,4 @@
-"""Tests of scoring (vielfalt.scoring): totals, ranks within category, contributions, item analysis."""
+"""Tests of scoring (vielfalt.scoring.scores): totals, ranks within category, contributions, item analysis."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from tests.test_items import Q, entries, ticks
-from vielfalt.edition import ScoringSettings
+from vielfalt.config.edition import ScoringSettings
 from vielfalt.exceptions import VielfaltWarning
-from vielfalt.scoring import cronbach_alpha, item_analysis, score_entries
+from vielfalt.scoring.scores import cronbach_alpha, item_analysis, score_entries
 
 
 def _demo_like():

@@ -1,4 +1,4 @@
-"""Tests of site-visit selection (vielfalt.selection): statuses, reasons, capacity, ties, plausibility, freeze."""
+"""Tests of site-visit selection (vielfalt.selection.candidates): statuses, reasons, capacity, ties, plausibility, freeze."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt.edition import SelectionSettings
+from vielfalt.config.edition import SelectionSettings
+from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
 from vielfalt.exceptions import ConfigError
-from vielfalt.questionnaire import load_questionnaire, questionnaire_path
-from vielfalt.selection import (
+from vielfalt.selection.candidates import (
     VERIFY_CODES,
     claims_without_measures,
     freeze,
@@ -26,7 +26,9 @@ SETTINGS = SelectionSettings()
 
 def _stats(rows, k=2, category="a"):
     """rows: (id, nominal, median, q5, q95, p_topk)."""
-    df = pd.DataFrame(rows, columns=["entry_id", "Nominal", "Median", "Q5", "Q95", "P_topk"]).set_index("entry_id")
+    df = pd.DataFrame(rows, columns=["entry_id", "Nominal", "Median", "Q5", "Q95", "P_topk"]).set_index(
+        "entry_id"
+    )
     df.insert(0, "category", category)
     df["k"] = k
     return df
@@ -56,14 +58,22 @@ def test_statuses_follow_the_rules_of_methods_section_5():
     s = _stats([("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 1, 2, 0.99), ("c", 3, 3, 2, 4, 0.9), ("d", 4, 4, 2, 5, 0.5),
                 ("e", 5, 5, 3, 6, 0.1)])  # fmt: skip
     out = _select(s)
-    assert out["status"].to_dict() == {"a": "clear", "b": "clear", "c": "borderline", "d": "borderline", "e": "out"}
+    assert out["status"].to_dict() == {
+        "a": "clear",
+        "b": "clear",
+        "c": "borderline",
+        "d": "borderline",
+        "e": "out",
+    }
     assert out.loc["c", "reasons"].startswith("LIKELY") and out.loc["d", "reasons"].startswith("BORDERLINE")
     assert "P(Rang ≤ 2) = 0.50 im Grenzbereich 0.2–0.8" in out.loc["d", "reason_text"]
 
 
 def test_capacity_is_respected_in_the_stated_priority_order():
     """Clear entries first by nominal rank, then borderline by P(rank ≤ k); the rest say the places are taken."""
-    s = _stats([("a", 2, 2, 1, 2, 1.0), ("b", 1, 1, 1, 2, 1.0), ("c", 3, 3, 2, 5, 0.4), ("d", 4, 3, 2, 5, 0.6)], k=3)
+    s = _stats(
+        [("a", 2, 2, 1, 2, 1.0), ("b", 1, 1, 1, 2, 1.0), ("c", 3, 3, 2, 5, 0.4), ("d", 4, 3, 2, 5, 0.6)], k=3
+    )
     out = _select(s)
     chosen = out[out["selected"]].sort_values("priority")
     assert list(chosen.index) == ["b", "a", "d"]
@@ -74,7 +84,9 @@ def test_capacity_is_respected_in_the_stated_priority_order():
 
 def test_free_places_are_filled_by_probability_and_rank():
     """Fewer clear and borderline entries than places: the next entries fill them with the reason FILL."""
-    s = _stats([("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 2, 4, 0.1), ("c", 3, 3, 2, 4, 0.15), ("d", 4, 4, 3, 4, 0.0)], k=2)
+    s = _stats(
+        [("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 2, 4, 0.1), ("c", 3, 3, 2, 4, 0.15), ("d", 4, 4, 3, 4, 0.0)], k=2
+    )
     out = _select(s)
     assert list(out[out["selected"]].sort_values("priority").index) == ["a", "c"]
     assert "FILL" in out.loc["c", "reasons"] and "freier Besuchsplatz" in out.loc["c", "reason_text"]
@@ -91,7 +103,9 @@ def test_category_smaller_than_capacity_is_all_in_and_said_so():
 
 def _tied():
     # b and c tie exactly at the cut (k = 2): same status, P and nominal rank
-    return _stats([("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 2, 3, 0.5), ("c", 2, 2, 2, 3, 0.5), ("d", 4, 4, 3, 4, 0.0)])
+    return _stats(
+        [("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 2, 3, 0.5), ("c", 2, 2, 2, 3, 0.5), ("d", 4, 4, 3, 4, 0.0)]
+    )
 
 
 def test_tie_at_the_cut_higher_score_decides():
@@ -221,14 +235,18 @@ def test_borderline_band_is_validated():
 
 def test_summaries_name_the_strongest_assumption_and_the_visit_list(project_root):
     """sensitivity_summary names the factor with the largest total index; selection_summary counts per category."""
-    from vielfalt.stages import load_context, selection_summary, sensitivity_summary
+    from vielfalt.stages.core import load_context, selection_summary, sensitivity_summary
 
     sens = pd.DataFrame({"factor": ["w", "a"], "label": ["Gewichte", "Aggregation"], "Si": [0.1, 0.5],
                          "STi": [0.2, 0.7]})  # fmt: skip
     assert sensitivity_summary(sens).startswith("Am stärksten bewegt die Rangfolge: Aggregation (Sᴛ = 0.70)")
-    assert sensitivity_summary(sens.assign(STi=0.0)) == "Keine der variierten Annahmen verändert die Rangfolge."
+    assert (
+        sensitivity_summary(sens.assign(STi=0.0)) == "Keine der variierten Annahmen verändert die Rangfolge."
+    )
     ed, _ = load_context(project_root, "demo2010")
-    s = _stats([("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 2, 3, 0.5), ("c", 3, 3, 3, 3, 0.0)], k=1, category="klein")
+    s = _stats(
+        [("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 2, 3, 0.5), ("c", 3, 3, 3, 3, 0.0)], k=1, category="klein"
+    )
     line = selection_summary(_select(s), ed)[0]
     assert line.startswith("Kleine Unternehmen (bis 49): 3 Einträge, 1 Besuchsplätze — 1 sicher, 1 Grenzfall")
     assert "besucht werden 1: a" in line

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from vielfalt.cli import run_edition
-from vielfalt.provenance import load_manifest, read_artefact
+from vielfalt.cli.commands import run_edition
+from vielfalt.runs.manifest import load_manifest, read_artefact
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.jury_helpers import demo_project, run_until_site_visits
-from vielfalt import stages_jury
 from vielfalt.dashboard.static import build_jury_html
 from vielfalt.exceptions import DataError
-from vielfalt.provenance import read_artefact
+from vielfalt.runs.manifest import read_artefact
+from vielfalt.stages import jury as stages_jury
 
 
 @pytest.fixture(scope="module")
@@ -247,8 +247,8 @@ def test_filled_in_visit_plan_xlsx_is_read(base, tmp_path):
     ws.cell(3, len(heads) + 2).value = "teilweise"
     path = tmp_path / "besuchsplan_demo2010.xlsx"
     plan.save(path)
-    from vielfalt.jury import read_site_visits
-    from vielfalt.stages import load_context
+    from vielfalt.jury.core import read_site_visits
+    from vielfalt.stages.core import load_context
 
     ed, q = load_context(root, "demo2010")
     entries = read_artefact(run, "intake/entries")
@@ -272,8 +272,8 @@ def test_site_visits_xlsx_with_german_headings(base, tmp_path):
     ws.append([e, "E", "nicht bestätigt", "Belege fehlten"])
     path = tmp_path / "site_visits.xlsx"
     wb.save(path)
-    from vielfalt.jury import read_site_visits
-    from vielfalt.stages import load_context
+    from vielfalt.jury.core import read_site_visits
+    from vielfalt.stages.core import load_context
 
     ed, q = load_context(root, "demo2010")
     res = read_site_visits(path, entries=read_artefact(run, "intake/entries"), selected=[e], q=q)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.jury_helpers import demo_project
-from vielfalt.cli import STAGE_NAMES, _print_run, main, run_edition
-from vielfalt.provenance import load_manifest, read_artefact
+from vielfalt.cli.commands import STAGE_NAMES, _print_run, main, run_edition
+from vielfalt.runs.manifest import load_manifest, read_artefact
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from vielfalt.cli import run_edition
-from vielfalt.provenance import load_manifest, read_artefact
-from vielfalt.selection import freeze
-from vielfalt.stages import load_context
+from vielfalt.cli.commands import run_edition
+from vielfalt.runs.manifest import load_manifest, read_artefact
+from vielfalt.selection.candidates import freeze
+from vielfalt.stages.core import load_context
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ["intake", "ratings", "scoring", "robustness", "site_visits"]
@@ -69,9 +69,9 @@ def test_selection_respects_capacity_and_explains_every_row(runs):
         assert sorted(part.loc[part["selected"], "priority"]) == list(range(1, n + 1))
     explained = cands[cands["selected"] | (cands["status"] != "out")]
     assert (explained["reasons"] != "").all() and (explained["reason_text"] != "").all()
-    assert (cands.loc[cands["status"] == "clear", "Q95"] <= cands.loc[cands["status"] == "clear", "k"]).all() or (
-        cands["reasons"].str.startswith("ALL_IN").any()
-    )
+    assert (
+        cands.loc[cands["status"] == "clear", "Q95"] <= cands.loc[cands["status"] == "clear", "k"]
+    ).all() or (cands["reasons"].str.startswith("ALL_IN").any())
 
 
 def test_candidate_list_is_frozen_on_pseudonyms_and_hashed_in_the_manifest(runs):
@@ -106,7 +106,9 @@ def test_visit_plan_has_german_headings_contacts_and_no_formulas(runs):
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f"
-                assert not (isinstance(cell.value, str) and cell.value[:1] in "=+-@\t\r" and cell.value != "-")
+                assert not (
+                    isinstance(cell.value, str) and cell.value[:1] in "=+-@\t\r" and cell.value != "-"
+                )
 
 
 def test_blind_csv_carries_no_names_or_contacts(runs):
@@ -142,7 +144,7 @@ def test_hostile_name_is_escaped_in_the_site_visit_report(runs):
 
 def test_checklist_filled_in_at_the_visit_is_read_back_by_the_jury_stage(runs, tmp_path):
     """The checklist lists each visited entry's claimed measures; filled in with openpyxl, every row is used."""
-    from vielfalt.jury import read_site_visits
+    from vielfalt.jury.core import read_site_visits
 
     root, run, _ = runs
     _, q = load_context(root, "demo2010")

@@ -1,4 +1,4 @@
-"""Tests of the synthetic editions (vielfalt.synth): demo inputs, dialects, realism, determinism, scale."""
+"""Tests of the synthetic editions (vielfalt.demo.synth): demo inputs, dialects, realism, determinism, scale."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt import ingest, synth
-from vielfalt.edition import InputFile, load_edition
+from vielfalt.config.edition import InputFile, load_edition
+from vielfalt.demo import synth
 from vielfalt.exceptions import ConfigError
-from vielfalt.validate import validate_files
+from vielfalt.intake import read as ingest
+from vielfalt.intake.validate import validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "params" / "editions" / "demo2010.yaml"

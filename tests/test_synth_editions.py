@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from vielfalt import stages
-from vielfalt._synth_editions import GENERATED_EDITIONS, edition_id, write_multi_edition_inputs
-from vielfalt.archive import normalise_name, read_archive
 from vielfalt.cli import main
+from vielfalt.demo.editions import GENERATED_EDITIONS, edition_id, write_multi_edition_inputs
 from vielfalt.exceptions import ConfigError
+from vielfalt.research.archive import normalise_name, read_archive
+from vielfalt.stages import core as stages
 
 ROOT = Path(__file__).resolve().parents[1]
 

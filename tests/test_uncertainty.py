@@ -1,4 +1,4 @@
-"""Tests of vielfalt.uncertainty against analytic values and against COINr's stored analyses.
+"""Tests of vielfalt.sensitivity.core against analytic values and against COINr's stored analyses.
 
 Expected numbers come from closed forms or from published tables, never from this package's output:
 
@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt import uncertainty
 from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
-from vielfalt.uncertainty import (
+from vielfalt.sensitivity import core as uncertainty
+from vielfalt.sensitivity.core import (
     mean_abs_rank_shift,
     perturb_weights,
     pick,
@@ -580,6 +580,6 @@ def test_public_functions_are_documented():
 
 
 def test_doctests():
-    """The doctest examples in vielfalt.uncertainty give the printed results."""
+    """The doctest examples in vielfalt.sensitivity.core give the printed results."""
     result = doctest.testmod(uncertainty, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 7 and result.failed == 0

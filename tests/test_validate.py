@@ -1,4 +1,4 @@
-"""Tests of lazy validation (vielfalt.validate): every row accepted or quarantined, with German reasons."""
+"""Tests of lazy validation (vielfalt.intake.validate): every row accepted or quarantined, with German reasons."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vielfalt.edition import InputFile, load_edition
+from vielfalt.config.edition import InputFile, load_edition
 from vielfalt.exceptions import DataError
-from vielfalt.validate import MESSAGES, validate_files, validate_table
+from vielfalt.intake.validate import MESSAGES, validate_files, validate_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def run(ctx, rows, **kw):
     ed, q = ctx
     raw = kw.pop("raw", None)
     raw = raw if raw is not None else raw_frame(q, rows)
-    from vielfalt.validate import _finish
+    from vielfalt.intake.validate import _finish
 
     parsed, fails, raw_c = validate_table(
         raw,

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_validate import ctx, raw_frame, run, valid_row  # noqa: F401 (ctx is a fixture)
-from vielfalt import ingest
-from vielfalt.validate import _Cells, _parse_bools, _parse_date, _parse_numbers
+from vielfalt.intake import read as ingest
+from vielfalt.intake.validate import _Cells, _parse_bools, _parse_date, _parse_numbers
 
 TOKENS = st.sampled_from(
     ["", " ", "Y", "y ", "x", "X", "ja", "Nein", "1", "0", "-1", "12", "12,5", "1.250", "ca. 40", "k.A.",
@@ -124,7 +124,7 @@ def test_formula_warnings_group_by_start_character(ctx) -> None:  # noqa: F811
 @pytest.mark.parametrize("rows", [0, 1, 3])
 def test_raw_canonical_has_entry_id_first_and_every_column(ctx, rows: int) -> None:  # noqa: F811
     """The raw table under canonical names: entry_id first, every known column, object cells, any length."""
-    from vielfalt.validate import validate_table
+    from vielfalt.intake.validate import validate_table
 
     ed, q = ctx
     raw = raw_frame(q, [valid_row(id=str(i), A01=f"F {i}") for i in range(rows)], drop=("F01",))

@@ -1,4 +1,4 @@
-"""Tests of the pre-started stage kernels (vielfalt._warm_kernel, used by vielfalt.pipeline.run_stages)."""
+"""Tests of the pre-started stage kernels (vielfalt.runs.warm_kernel, used by vielfalt.runs.runner.run_stages)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.process_helpers import wait_gone
-from vielfalt._warm_kernel import PrewarmedNotebookClient, preload_code, prewarm_enabled, start_early
 from vielfalt.exceptions import PipelineError
-from vielfalt.pipeline import StageSpec, run_stages
-from vielfalt.provenance import load_manifest
+from vielfalt.runs.manifest import load_manifest
+from vielfalt.runs.runner import StageSpec, run_stages
+from vielfalt.runs.warm_kernel import PrewarmedNotebookClient, preload_code, prewarm_enabled, start_early
 
 NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
 EDITION = "warm"

@@ -47,7 +47,7 @@ def intake_overview(counts: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     Parameters
     ----------
     counts : DataFrame
-        As written by :func:`vielfalt.stages.category_source_counts` (categories × sources, a total column
+        As written by :func:`vielfalt.stages.core.category_source_counts` (categories × sources, a total column
         and a final "zurückgestellt" row).
     lang : {"de", "en"}
 
@@ -470,7 +470,9 @@ def entry_profile(
             "arrayminus": [round(m - low, 1) for m, low in zip(mean, lo, strict=True)],
             "color": "#777",
         },
-        hovertemplate=("%{x}: Mittel %{y:.1f}<extra></extra>" if lang == "de" else "%{x}: mean %{y:.1f}<extra></extra>"),
+        hovertemplate=(
+            "%{x}: Mittel %{y:.1f}<extra></extra>" if lang == "de" else "%{x}: mean %{y:.1f}<extra></extra>"
+        ),
     )
     fig.update_layout(
         template="plotly_white",
@@ -543,7 +545,11 @@ def category_rank_intervals(
     fig.update_layout(
         template="plotly_white",
         height=140 + 34 * n,
-        title=("Rangintervalle in der Kategorie (1 = bester Rang)" if lang == "de" else "Rank intervals (1 = best)"),
+        title=(
+            "Rangintervalle in der Kategorie (1 = bester Rang)"
+            if lang == "de"
+            else "Rank intervals (1 = best)"
+        ),
         xaxis={"title": "Rang" if lang == "de" else "rank", "range": [0.5, n + 0.5], "dtick": 1},
         yaxis={"autorange": "reversed"},
         legend={"orientation": "h", "y": -0.25},
@@ -586,7 +592,11 @@ def compare_entries(
         barmode="group",
         template="plotly_white",
         height=440,
-        title=("Vergleich nach Abschnitt (nach dem Besuch)" if lang == "de" else "Comparison by section (after the visit)"),
+        title=(
+            "Vergleich nach Abschnitt (nach dem Besuch)"
+            if lang == "de"
+            else "Comparison by section (after the visit)"
+        ),
         yaxis={"range": [0, 105], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
         xaxis={"tickangle": 0},
         legend={"orientation": "h", "y": -0.3},
@@ -631,7 +641,9 @@ def site_visit_changes(
     fig.update_layout(
         template="plotly_white",
         height=140 + 34 * max(len(data), 1),
-        title=("Gesamtpunkte vor und nach dem Besuch" if lang == "de" else "Total before and after the visit"),
+        title=(
+            "Gesamtpunkte vor und nach dem Besuch" if lang == "de" else "Total before and after the visit"
+        ),
         xaxis={"range": [0, 100], "title": "Punkte (0–100)" if lang == "de" else "points (0–100)"},
         legend={"orientation": "h", "y": -0.45},
         margin={"t": 60, "l": 10, "r": 20, "b": 70},
@@ -687,7 +699,6 @@ def total_bars(
     return fig
 
 
-
 # --- editions over the years (research stage, notebook 08_editions) ---------------------------------------
 
 
@@ -697,7 +708,7 @@ def participation_bars(participation: pd.DataFrame, *, lang: str = "de") -> go.F
     Parameters
     ----------
     participation : DataFrame
-        ``edition, year, category, label, n`` (:func:`vielfalt.editions_compare.participation`).
+        ``edition, year, category, label, n`` (:func:`vielfalt.research.compare.participation`).
     lang : {"de", "en"}
     """
     fig = go.Figure()
@@ -716,7 +727,9 @@ def participation_bars(participation: pd.DataFrame, *, lang: str = "de") -> go.F
         barmode="stack",
         template="plotly_white",
         height=400,
-        title=("Teilnahme je Edition und Kategorie" if lang == "de" else "Participation by edition and category"),
+        title=(
+            "Teilnahme je Edition und Kategorie" if lang == "de" else "Participation by edition and category"
+        ),
         yaxis_title=("Einsendungen" if lang == "de" else "entries"),
         legend_title=("Kategorie" if lang == "de" else "Category"),
     )
@@ -730,7 +743,7 @@ def repeat_slopes(long: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     ----------
     long : DataFrame
         ``key, edition, year, category, total`` (second value of
-        :func:`vielfalt.editions_compare.repeat_entrants`).
+        :func:`vielfalt.research.compare.repeat_entrants`).
     lang : {"de", "en"}
     """
     fig = go.Figure()
@@ -764,7 +777,7 @@ def adoption_heatmap(adoption: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     Parameters
     ----------
     adoption : DataFrame
-        ``field, label, edition, year, n, share`` (:func:`vielfalt.editions_compare.measure_adoption`).
+        ``field, label, edition, year, n, share`` (:func:`vielfalt.research.compare.measure_adoption`).
     lang : {"de", "en"}
     """
     table = adoption.pivot_table(index="label", columns="edition", values="share", sort=False)
@@ -803,7 +816,7 @@ def edition_scores(scores: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     Parameters
     ----------
     scores : DataFrame
-        ``edition, year, key, category, size_band, total`` (:func:`vielfalt.editions_compare.score_distribution`).
+        ``edition, year, key, category, size_band, total`` (:func:`vielfalt.research.compare.score_distribution`).
     lang : {"de", "en"}
     """
     fig = go.Figure()
@@ -834,7 +847,7 @@ def agreement_by_edition(agreement: pd.DataFrame, *, lang: str = "de") -> go.Fig
     ----------
     agreement : DataFrame
         ``edition, year, category, k, precision_at_k, kendall_tau``
-        (:func:`vielfalt.editions_compare.agreement_by_edition`).
+        (:func:`vielfalt.research.compare.agreement_by_edition`).
     lang : {"de", "en"}
     """
     fig = go.Figure()
@@ -867,7 +880,7 @@ def reliability_by_edition(reliability: pd.DataFrame, *, lang: str = "de") -> go
     Parameters
     ----------
     reliability : DataFrame
-        ``edition, year, item, alpha_ordinal, …`` (:func:`vielfalt.editions_compare.reliability_by_edition`).
+        ``edition, year, item, alpha_ordinal, …`` (:func:`vielfalt.research.compare.reliability_by_edition`).
     lang : {"de", "en"}
     """
     fig = go.Figure()

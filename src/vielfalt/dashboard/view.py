@@ -1,6 +1,6 @@
 """What the jury dashboards show, as one plain data object shared by the static page and the Voilà app.
 
-:class:`JuryView` is built from a run's artefacts by :func:`vielfalt.stages_jury.jury_view`; the static
+:class:`JuryView` is built from a run's artefacts by :func:`vielfalt.stages.jury.jury_view`; the static
 HTML (:mod:`vielfalt.dashboard.static`) and the widgets (:mod:`vielfalt.dashboard.widgets`) only read it.
 """
 

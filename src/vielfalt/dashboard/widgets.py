@@ -5,7 +5,7 @@ page's config (no ``FigureWidget``: it needs a kernel-side widget model that sta
 that has rendering bugs in Voilà, NOTEBOOKS.md P16). The app keeps the figures it drew last in
 :attr:`JuryApp.figures`, so the wiring can be tested without a browser. "What if this weight were
 higher": sliders change the category's section weights and the totals are recomputed from the section
-scores after the site visit (:func:`vielfalt.jury.section_totals`), next to the totals with the edition's
+scores after the site visit (:func:`vielfalt.jury.core.section_totals`), next to the totals with the edition's
 weights.
 """
 
@@ -20,7 +20,7 @@ import pandas as pd
 from vielfalt.dashboard import figures
 from vielfalt.dashboard.static import PLOTLY_CONFIG
 from vielfalt.dashboard.view import JuryView
-from vielfalt.jury import section_totals
+from vielfalt.jury.core import section_totals
 
 __all__ = ["JuryApp", "jury_app", "what_if_totals"]
 

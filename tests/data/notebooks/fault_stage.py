@@ -7,7 +7,7 @@
 run_dir = ""  # run directory (absolute), injected by the runner
 project_root = ""  # project root (absolute), injected by the runner
 label = "a"  # name of the artefact: fault_<label>
-data_file = ""  # a table to read with vielfalt.ingest.read_table (empty: none)
+data_file = ""  # a table to read with vielfalt.intake.read.read_table (empty: none)
 pid_dir = ""  # folder where the kernel writes a file named after its pid (empty: nowhere)
 
 # %%
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from vielfalt.ingest import read_table
-from vielfalt.provenance import write_artefact
+from vielfalt.intake.read import read_table
+from vielfalt.runs.manifest import write_artefact
 
 # %%
 if pid_dir:

@@ -9,7 +9,7 @@ project_root = ""  # project root (absolute), injected by the runner
 # ruff: noqa: E402 (a notebook imports in the cell after its parameters cell)
 import pandas as pd
 
-from vielfalt.provenance import read_artefact, write_artefact
+from vielfalt.runs.manifest import read_artefact, write_artefact
 
 # %%
 table = read_artefact(run_dir, "write_table")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from vielfalt.provenance import write_artefact
+from vielfalt.runs.manifest import write_artefact
 
 # %%
 if pid_file:

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Teststufe: schreiben
 #
-# Writes a small table as an artefact and shows a plotly figure (tests of `vielfalt.pipeline`).
+# Writes a small table as an artefact and shows a plotly figure (tests of `vielfalt.runs.runner`).
 
 # %% tags=["parameters"]
 run_dir = ""  # run directory (absolute), injected by the runner
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from vielfalt.provenance import write_artefact, write_json_artefact
+from vielfalt.runs.manifest import write_artefact, write_json_artefact
 
 # %%
 values = np.random.default_rng(seed).normal(size=n_rows)

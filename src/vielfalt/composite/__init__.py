@@ -1,0 +1,1 @@
+"""The generic composite-indicator engine (COINr semantics); knows no questionnaire."""

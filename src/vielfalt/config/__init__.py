@@ -1,0 +1,1 @@
+"""Validated models of the YAML files: questionnaire, edition, crosswalk; safe YAML loading."""

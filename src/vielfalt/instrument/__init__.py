@@ -1,0 +1,1 @@
+"""Fielding the instrument: LimeSurvey structure, skeletons, fillable and printable forms."""

@@ -1,0 +1,1 @@
+"""Reading response exports and forms, validating them against the instrument, size categories."""

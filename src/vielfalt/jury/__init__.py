@@ -1,0 +1,1 @@
+"""Site-visit verification, the recommendation, the vote tally and agreement."""

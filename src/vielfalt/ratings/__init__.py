@@ -1,0 +1,1 @@
+"""The rating design, returned rating sheets, reliability statistics and rater models."""

@@ -1,0 +1,1 @@
+"""The pseudonymised multi-edition archive and the comparison of editions."""

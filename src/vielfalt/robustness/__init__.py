@@ -1,0 +1,1 @@
+"""The edition's scoring assumptions as factors of an uncertainty analysis."""

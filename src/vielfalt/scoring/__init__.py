@@ -1,0 +1,1 @@
+"""From answers to indicators, sections and totals (via the composite engine)."""

@@ -1,0 +1,1 @@
+"""Site-visit candidates per category with reasons, frozen before names are shown."""

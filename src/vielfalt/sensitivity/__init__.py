@@ -1,0 +1,1 @@
+"""Generic uncertainty and sensitivity analysis: sampling, rank statistics, Sobol' indices."""

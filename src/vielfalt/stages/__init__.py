@@ -1,0 +1,1 @@
+"""The stage functions each notebook calls, and the one stage registry."""
