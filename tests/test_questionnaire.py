@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vielfalt.config.questionnaire import load_questionnaire, write_codebook
+from vielfalt.config.codebook import write_codebook
+from vielfalt.config.questionnaire import load_questionnaire
 from vielfalt.exceptions import InstrumentError
 
 VG2010 = Path(__file__).resolve().parents[1] / "params" / "questionnaire" / "vg2010.yaml"

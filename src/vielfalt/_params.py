@@ -36,7 +36,7 @@ from vielfalt.i18n import t
 
 __all__ = ["Interval", "Options", "Predicate", "check_param", "validate_params"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+FuncT = TypeVar("FuncT", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def check_param(name: str, value: Any, constraints: list[Constraint], *, func: s
     raise ConfigError(msg)
 
 
-def validate_params(constraints: dict[str, list[Constraint]]) -> Callable[[F], F]:
+def validate_params(constraints: dict[str, list[Constraint]]) -> Callable[[FuncT], FuncT]:
     """Decorate a function so that its parameters are checked against ``constraints`` on every call.
 
     Parameters
@@ -193,7 +193,7 @@ def validate_params(constraints: dict[str, list[Constraint]]) -> Callable[[F], F
         The decorator.
     """
 
-    def decorate(func: F) -> F:
+    def decorate(func: FuncT) -> FuncT:
         signature = inspect.signature(func)
         unknown = set(constraints) - set(signature.parameters)
         if unknown:

@@ -43,7 +43,7 @@ FIX = "fix"
 SEVERITY = "severity"
 FAILURE_COLUMNS = [SOURCE, ROW, ENTRY_ID, ITEM, COLUMN, CHECK, VALUE, SEVERITY, REASON, FIX]
 
-# the fillable Teilnahmebogen (vielfalt.instrument.field writes it, vielfalt.intake.read.read_form reads it back)
+# the fillable Teilnahmebogen (written by vielfalt.instrument, read back by vielfalt.intake)
 FORM_META_SHEET = "_vielfalt"
 """Name of the hidden sheet of a form workbook that names edition, instrument and the answer cells."""
 FORM_FORMAT = "vielfalt-teilnahmebogen"

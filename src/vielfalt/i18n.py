@@ -88,7 +88,7 @@ def t(key: str, lang: str = "de", /, **values: Any) -> str:
     except KeyError:
         msg = f"The message catalogue has no key {key!r} (vielfalt/messages/{ns}.yaml)."
         raise LookupError(msg) from None
-    text = texts.get(lang) or texts[LANGUAGES[0]]
+    text = texts[lang] if lang in texts else texts[LANGUAGES[0]]
     return text.format(**values) if values else text
 
 

@@ -419,7 +419,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_codebook(args: argparse.Namespace) -> int:
     """Write the instrument as a readable codebook."""
-    from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path, write_codebook
+    from vielfalt.config.codebook import write_codebook
+    from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
 
     root = find_project_root(args.project)
     q = load_questionnaire(questionnaire_path(args.questionnaire, params_dir=root / "params"))

@@ -113,7 +113,10 @@ def load_yaml(path: str | Path, *, kind: str = "YAML") -> Any:
         raise InstrumentError(msg)
     size = p.stat().st_size
     if size > MAX_YAML_BYTES:
-        msg = f"{kind}-Datei {p} ist {size} Bytes groß (Grenze {MAX_YAML_BYTES}); das ist keine Konfigurationsdatei."
+        msg = (
+            f"{kind}-Datei {p} ist {size} Bytes groß (Grenze {MAX_YAML_BYTES}); das ist keine "
+            "Konfigurationsdatei."
+        )
         raise InstrumentError(msg)
     text = p.read_text(encoding="utf-8-sig")
     try:
@@ -134,7 +137,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
-    """Turn a pydantic location into a path that names items by their id, e.g. sections[C].items[C01].scoring."""
+    """Turn a pydantic location into a path naming items by id, e.g. ``sections[S].items[S1].scoring``."""
     parts: list[str] = []
     node = data
     for key in loc:

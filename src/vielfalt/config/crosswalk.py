@@ -4,10 +4,10 @@ A crosswalk lives in ``params/questionnaire/crosswalk-<a>-<b>.yaml`` and reads::
 
     from: vg2010
     to: vg2015
-    renamed:  [{from: D06, to: D10, codes: {keines: keine}, note: {de: …}}]
-    dropped:  [{item: B02, reason: {de: …}}]
-    new:      [{item: D08, reason: {de: …}}]
-    changed:  [{item: C06, reason: {de: …}}]     # same code, but not comparable
+    renamed:  [{from: Q6, to: Q10, codes: {keines: keine}, note: {de: …}}]
+    dropped:  [{item: Q2, reason: {de: …}}]
+    new:      [{item: Q8, reason: {de: …}}]
+    changed:  [{item: Q7, reason: {de: …}}]     # same code, but not comparable
 
 Items that exist in both instruments under the same code and are not listed under ``changed`` are compared
 as they are. :func:`load_crosswalk` checks the file against both instruments: every item it names must exist
@@ -149,11 +149,13 @@ class Crosswalk(_Frozen):
                 for old, new in m.codes.items():
                     if old not in codes_a:
                         problems.append(
-                            f"{key}.codes: Code „{old}“ gibt es bei {m.source} nicht.{did_you_mean(old, codes_a)}"
+                            f"{key}.codes: Code „{old}“ gibt es bei {m.source} nicht."
+                            + did_you_mean(old, codes_a)
                         )
                     if new not in codes_b:
                         problems.append(
-                            f"{key}.codes: Code „{new}“ gibt es bei {m.target} nicht.{did_you_mean(new, codes_b)}"
+                            f"{key}.codes: Code „{new}“ gibt es bei {m.target} nicht."
+                            + did_you_mean(new, codes_b)
                         )
         for k, n in enumerate(self.dropped):
             key = f"dropped[{k}]"
@@ -183,7 +185,8 @@ class Crosswalk(_Frozen):
             missing_b = [i for i in only_b if i not in told_b]
             if missing_a:
                 problems.append(
-                    f"Items nur in {qa.meta.id}, aber weder unter renamed noch dropped: {', '.join(missing_a)}"
+                    f"Items nur in {qa.meta.id}, aber weder unter renamed noch dropped: "
+                    + ", ".join(missing_a)
                 )
             if missing_b:
                 problems.append(
@@ -230,7 +233,7 @@ class Crosswalk(_Frozen):
         Returns
         -------
         dict of str to str
-            E.g. ``{"D06[keines]": "D10[keine]", "A05[total]": "A05[total]", "D01": "D01"}``; columns of a
+            E.g. ``{"Q6[keines]": "Q10[keine]", "Q5[total]": "Q5[total]", "Q1": "Q1"}``; columns of a
             mapped item without counterpart are left out (see :meth:`comparison`).
         """
         codes = {m.source: m.codes for m in self.renamed}
@@ -382,7 +385,7 @@ def _sub_codes(item: Item, q: Questionnaire) -> list[str]:
 
 
 def _rename_column(col: str, item_a: str, item_b: str, codes: dict[str, str]) -> str:
-    """``D06[keines]`` → ``D10[keine]`` for a renamed item; ``D01`` → ``D01``."""
+    """``Q6[keines]`` → ``Q10[keine]`` for a renamed item; ``Q1`` → ``Q1``."""
     m = _CODE_IN_COLUMN.match(col)
     if m is None:
         return item_b if col == item_a else col
@@ -440,7 +443,10 @@ def load_crosswalk(
     cw = model_from_yaml(Crosswalk, p, kind="Crosswalk")
     expected = f"crosswalk-{cw.source}-{cw.target}"
     if p.stem != expected:
-        msg = f"Crosswalk-Datei {p}: der Dateiname muss {expected}.yaml lauten (from: {cw.source}, to: {cw.target})."
+        msg = (
+            f"Crosswalk-Datei {p}: der Dateiname muss {expected}.yaml lauten (from: {cw.source}, to: "
+            f"{cw.target})."
+        )
         raise InstrumentError(msg)
     folder = p.parent
     qa = qa if qa is not None else load_questionnaire(folder / f"{cw.source}.yaml")

@@ -63,7 +63,10 @@ class Bin(_Frozen):
     @classmethod
     def _known(cls, v: str) -> str:
         if v not in CATEGORY_CODES:
-            msg = f"unbekannte Kategorie „{v}“ (erlaubt: {', '.join(CATEGORY_CODES)}).{did_you_mean(v, CATEGORY_CODES)}"
+            msg = (
+                f"unbekannte Kategorie „{v}“ (erlaubt: "
+                f"{', '.join(CATEGORY_CODES)}).{did_you_mean(v, CATEGORY_CODES)}"
+            )
             raise ValueError(msg)
         return v
 
@@ -99,7 +102,10 @@ class CategoryScheme(_Frozen):
             msg = "category_scheme.bins ist leer"
             raise ValueError(msg)
         if bins[0].gte > 1:
-            msg = f"category_scheme.bins: die erste Klasse beginnt bei {bins[0].gte}; kleinere Betriebe hätten keine Kategorie"
+            msg = (
+                f"category_scheme.bins: die erste Klasse beginnt bei {bins[0].gte}; kleinere Betriebe "
+                "hätten keine Kategorie"
+            )
             raise ValueError(msg)
         for a, b in zip(bins, bins[1:], strict=False):
             if a.lt is None or a.lt != b.gte:
@@ -109,7 +115,10 @@ class CategoryScheme(_Frozen):
                 )
                 raise ValueError(msg)
         if bins[-1].lt is not None:
-            msg = f"category_scheme.bins: die letzte Klasse ({bins[-1].code}) muss nach oben offen sein (kein lt)."
+            msg = (
+                f"category_scheme.bins: die letzte Klasse ({bins[-1].code}) muss nach oben offen sein (kein "
+                "lt)."
+            )
             raise ValueError(msg)
         codes = [b.code for b in bins]
         if len(set(codes)) != len(codes):
@@ -200,13 +209,11 @@ class FactorSettings(_Frozen):
     """
 
     weights: float = Field(default=0.25, ge=0, lt=1)
-    rater_model: list[RaterModel] = Field(
-        default_factory=lambda: ["additive", "mean_shift", "zscore", "none"]
-    )
-    missing_answers: list[MissingRule] = Field(default_factory=lambda: ["zero", "nan"])
-    imputation: list[Imputation] = Field(default_factory=lambda: ["none", "group_mean"])
-    normalisation: list[Normalisation] = Field(default_factory=lambda: ["none", "minmax"])
-    aggregation: list[Aggregation] = Field(default_factory=lambda: ["amean", "gmean"])
+    rater_model: list[RaterModel] = Field(default_factory=lambda: list(_DEFAULT_RATER_MODELS))
+    missing_answers: list[MissingRule] = Field(default_factory=lambda: list(_DEFAULT_MISSING))
+    imputation: list[Imputation] = Field(default_factory=lambda: list(_DEFAULT_IMPUTATION))
+    normalisation: list[Normalisation] = Field(default_factory=lambda: list(_DEFAULT_NORMALISATION))
+    aggregation: list[Aggregation] = Field(default_factory=lambda: list(_DEFAULT_AGGREGATION))
 
     @field_validator("rater_model", "missing_answers", "imputation", "normalisation", "aggregation")
     @classmethod
@@ -218,6 +225,13 @@ class FactorSettings(_Frozen):
             msg = f"eine Alternative ist doppelt aufgeführt ({v})"
             raise ValueError(msg)
         return v
+
+
+_DEFAULT_RATER_MODELS: tuple[RaterModel, ...] = ("additive", "mean_shift", "zscore", "none")
+_DEFAULT_MISSING: tuple[MissingRule, ...] = ("zero", "nan")
+_DEFAULT_IMPUTATION: tuple[Imputation, ...] = ("none", "group_mean")
+_DEFAULT_NORMALISATION: tuple[Normalisation, ...] = ("none", "minmax")
+_DEFAULT_AGGREGATION: tuple[Aggregation, ...] = ("amean", "gmean")
 
 
 class RobustnessSettings(_Frozen):
@@ -272,7 +286,9 @@ class VerificationSettings(_Frozen):
     confirmed: float = Field(default=1.0, ge=0, le=1)
     partly: float = Field(default=0.75, ge=0, le=1)
     refuted: float = Field(default=0.5, ge=0, le=1)
-    sections: list[str] = Field(default_factory=lambda: ["C", "E"])
+    sections: list[str] = Field(
+        default_factory=list
+    )  # empty: the questionnaire's measures and evidence sections
 
     @model_validator(mode="after")
     def _ordered(self) -> VerificationSettings:
@@ -281,9 +297,6 @@ class VerificationSettings(_Frozen):
                 f"verification: die Faktoren müssen confirmed ≥ partly ≥ refuted erfüllen "
                 f"(angegeben: {self.confirmed}, {self.partly}, {self.refuted})."
             )
-            raise ValueError(msg)
-        if not self.sections:
-            msg = "verification.sections ist leer; Standard ist [C, E]."
             raise ValueError(msg)
         return self
 
@@ -345,7 +358,10 @@ class Edition(_Frozen):
         cats = self.category_scheme.categories()
         for c in self.capacity:
             if c not in cats:
-                msg = f"capacity: Kategorie „{c}“ gibt es im Schema {self.category_scheme.id} nicht.{did_you_mean(c, cats)}"
+                msg = (
+                    f"capacity: Kategorie „{c}“ gibt es im Schema {self.category_scheme.id} "
+                    f"nicht.{did_you_mean(c, cats)}"
+                )
                 raise ValueError(msg)
         names = [i.file for i in self.inputs]
         if len(set(names)) != len(names):
@@ -358,7 +374,10 @@ class Edition(_Frozen):
             msg = f"jury: eine Kennung ist doppelt vergeben ({jury_ids})"
             raise ValueError(msg)
         if self.jury_chair is not None and self.jury_chair not in jury_ids:
-            msg = f"jury_chair: „{self.jury_chair}“ ist kein Jurymitglied.{did_you_mean(self.jury_chair, jury_ids)}"
+            msg = (
+                f"jury_chair: „{self.jury_chair}“ ist kein "
+                f"Jurymitglied.{did_you_mean(self.jury_chair, jury_ids)}"
+            )
             raise ValueError(msg)
         if self.tie_rule == "chair_decides" and self.jury_chair is None:
             msg = "tie_rule: chair_decides braucht jury_chair (die Kennung des/der Vorsitzenden, z. B. J1)."
@@ -385,7 +404,10 @@ def _safe_relative(name: str) -> None:
     """Input files must stay inside ``data/<edition>/`` (no absolute paths, no ``..``)."""
     p = Path(name)
     if p.is_absolute() or ".." in p.parts or name.startswith("~"):
-        msg = f"inputs: „{name}“ muss ein Dateiname im Datenordner der Edition sein (kein absoluter Pfad, kein ..)."
+        msg = (
+            f"inputs: „{name}“ muss ein Dateiname im Datenordner der Edition sein (kein absoluter Pfad, "
+            "kein ..)."
+        )
         raise ValueError(msg)
 
 
@@ -456,7 +478,10 @@ def load_edition(
     ed = model_from_yaml(Edition, path, kind="Editions")
     stem = Path(path).stem
     if stem != ed.edition:
-        msg = f"Editions-Datei {path}: der Dateiname „{stem}“ und edition: „{ed.edition}“ müssen übereinstimmen."
+        msg = (
+            f"Editions-Datei {path}: der Dateiname „{stem}“ und edition: „{ed.edition}“ müssen "
+            "übereinstimmen."
+        )
         raise InstrumentError(msg)
     if not with_questionnaire:
         return ed
@@ -467,7 +492,10 @@ def load_edition(
     scheme = ed.category_scheme
     if scheme.basis not in cols:
         basis = str(scheme.basis)
-        msg = f"Editions-Datei {path}: category_scheme.basis „{basis}“ ist keine Spalte von {q.meta.id}.{did_you_mean(basis, cols)}"
+        msg = (
+            f"Editions-Datei {path}: category_scheme.basis „{basis}“ ist keine Spalte von "
+            f"{q.meta.id}.{did_you_mean(basis, cols)}"
+        )
         raise InstrumentError(msg)
     if scheme.public:
         if scheme.public.item is None:
@@ -480,7 +508,10 @@ def load_edition(
         codes = set(item.option_codes(q.scales))
         bad = [c for c in scheme.public.codes if c not in codes]
         if bad:
-            msg = f"Editions-Datei {path}: category_scheme.public.codes {bad} sind keine Optionen von {item.id}."
+            msg = (
+                f"Editions-Datei {path}: category_scheme.public.codes {bad} sind keine Optionen von "
+                f"{item.id}."
+            )
             raise InstrumentError(msg)
     return ed, q
 
@@ -504,7 +535,25 @@ def with_roles(ed: Edition, q: Questionnaire) -> Edition:
             "sector_item": ed.archive.sector_item if "sector_item" in given else q.roles.sector,
         }
     )
-    return ed.model_copy(update={"category_scheme": scheme, "archive": archive})
+    verification = ed.verification
+    if not verification.sections:
+        sections = [s for s in (q.roles.measures_section, q.roles.evidence_section) if s is not None]
+        if not sections:
+            msg = (
+                f"Editions-Datei {ed.edition}: verification.sections fehlt, und der Fragebogen {q.meta.id} "
+                "legt weder measures_section noch evidence_section fest. Bitte die Abschnitte angeben, deren "
+                "Punkte ein Betriebsbesuch bestätigen kann."
+            )
+            raise InstrumentError(msg)
+        verification = verification.model_copy(update={"sections": sections})
+    unknown = [s for s in verification.sections if s not in {sec.id for sec in q.sections}]
+    if unknown:
+        msg = (
+            f"Editions-Datei {ed.edition}: verification.sections nennt {unknown}, die der Fragebogen "
+            f"{q.meta.id} nicht hat (Abschnitte: {', '.join(sec.id for sec in q.sections)})."
+        )
+        raise InstrumentError(msg)
+    return ed.model_copy(update={"category_scheme": scheme, "archive": archive, "verification": verification})
 
 
 def load_context(project_root: str | Path, edition: str) -> tuple[Edition, Questionnaire]:

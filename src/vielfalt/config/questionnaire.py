@@ -12,7 +12,6 @@ alphanumeric (≤ 20 characters); answer-option codes of single-choice lists are
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Iterator
 from functools import cached_property
@@ -38,7 +37,6 @@ __all__ = [
     "column_name",
     "load_questionnaire",
     "questionnaire_path",
-    "write_codebook",
 ]
 
 ITEM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,19}$")
@@ -104,7 +102,7 @@ class Sub(_Frozen):
 
 
 class Scale(_Frozen):
-    """A named answer scale (status4, likert5, rubric5)."""
+    """A named answer scale (e.g. a status, an agreement or a rating scale)."""
 
     label: Label
     options: list[Option]
@@ -176,7 +174,10 @@ class Item(_Frozen):
     @classmethod
     def _id_is_limesurvey_code(cls, v: str) -> str:
         if not ITEM_ID.match(v):
-            msg = f"Item-Code „{v}“: muss mit einem Buchstaben beginnen und nur Buchstaben/Ziffern enthalten (≤ 20)."
+            msg = (
+                f"Item-Code „{v}“: muss mit einem Buchstaben beginnen und nur Buchstaben/Ziffern enthalten "
+                "(≤ 20)."
+            )
             raise ValueError(msg)
         return v
 
@@ -226,7 +227,7 @@ class Item(_Frozen):
         return []
 
     def columns(self) -> list[str]:
-        """The response columns of this item in LimeSurvey code form (``A05[total]``, ``A02[other]``)."""
+        """The response columns of this item in LimeSurvey code form (``Q5[total]``, ``Q2[other]``)."""
         if self.type in ("multinumeric", "array", "multitext"):
             return [column_name(self.id, s.code) for s in self.subs or []]
         if self.type == "multi":
@@ -251,7 +252,7 @@ class SectionScoring(_Frozen):
 
 
 class Section(_Frozen):
-    """A section of the instrument (A Profil … G Kontakt)."""
+    """A section of the instrument (e.g. profile, measures, free texts, contact)."""
 
     id: str
     label: Label
@@ -263,7 +264,7 @@ class Roles(_Frozen):
     """The part items play in the evaluation, declared in the questionnaire's ``roles:`` block.
 
     The package looks every such part up here and never names an item code: a questionnaire with other
-    codes runs unchanged. Values are response columns (``A05[total]``) or item ids (``A01``); each is
+    codes runs unchanged. Values are response columns (``Q5[total]``) or item ids (``Q1``); each is
     checked against the instrument when it is loaded. A role left out switches its feature off; the roles
     every edition needs (``organisation_name``, ``headcount``) are asked for with
     :meth:`Questionnaire.require_role` where they are used, so that a fresh skeleton still loads.
@@ -339,7 +340,10 @@ class Questionnaire(_Frozen):
         try:
             return self.items[item_id]
         except KeyError:
-            msg = f"Item „{item_id}“ gibt es im Fragebogen {self.meta.id} nicht.{did_you_mean(item_id, self.items)}"
+            msg = (
+                f"Item „{item_id}“ gibt es im Fragebogen {self.meta.id} "
+                f"nicht.{did_you_mean(item_id, self.items)}"
+            )
             raise InstrumentError(msg) from None
 
     def iter_items(self) -> Iterator[tuple[Section, Item]]:
@@ -418,7 +422,10 @@ class Questionnaire(_Frozen):
             if s.id == section_id:
                 return s
         ids = [s.id for s in self.sections]
-        msg = f"Abschnitt „{section_id}“ gibt es im Fragebogen {self.meta.id} nicht.{did_you_mean(section_id, ids)}"
+        msg = (
+            f"Abschnitt „{section_id}“ gibt es im Fragebogen {self.meta.id} "
+            f"nicht.{did_you_mean(section_id, ids)}"
+        )
         raise InstrumentError(msg)
 
 
@@ -460,7 +467,10 @@ def _check_item_refs(it: Item, columns: set[str], items: dict[str, Item], scales
         _require_category(cat, f"Item {it.id}, scoring.points")
         for code in table:
             if code not in codes:
-                msg = f"Item {it.id}, scoring.points.{cat}: unbekannte Option „{code}“.{did_you_mean(code, codes)}"
+                msg = (
+                    f"Item {it.id}, scoring.points.{cat}: unbekannte Option "
+                    f"„{code}“.{did_you_mean(code, codes)}"
+                )
                 raise ValueError(msg)
     for cat in it.not_expected_for:
         _require_category(cat, f"Item {it.id}, not_expected_for")
@@ -493,7 +503,7 @@ def _check_roles(
 
 
 def column_name(item_id: str, sub: str) -> str:
-    """The LimeSurvey code column of a sub-question: ``column_name("A05", "total") == "A05[total]"``."""
+    """The LimeSurvey code column of a sub-question: ``column_name("Q5", "total") == "Q5[total]"``."""
     return f"{item_id}[{sub}]"
 
 
@@ -537,104 +547,3 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
 
 
 # --- codebook ----------------------------------------------------------------------------------
-
-_TYPE_LABEL = {
-    "text": ("Freitext", "free text"),
-    "single": ("Einfachauswahl", "single choice"),
-    "multi": ("Mehrfachauswahl (Y = angekreuzt)", "multiple choice (Y = ticked)"),
-    "yesno": ("Ja/Nein (Y/N)", "yes/no (Y/N)"),
-    "numeric": ("Zahl", "number"),
-    "multinumeric": ("mehrere Zahlen", "several numbers"),
-    "array": ("Matrix (Skala)", "array (scale)"),
-    "multitext": ("mehrere Textfelder", "several text fields"),
-}
-
-_RULE_LABEL = {
-    "map": ("Punkte je Option", "points per option"),
-    "yesno": ("Ja/Nein-Punkte", "yes/no points"),
-    "count_capped": ("Anzahl, gedeckelt", "count, capped"),
-    "field": ("Handlungsfeld (beste N Felder)", "field of action (best N fields)"),
-    "likert_mean": ("Mittelwert der Skala", "scale mean"),
-    "rubric": ("Bewertung durch Gutachtende (0–4)", "rated by evaluators (0–4)"),
-    "baseline": ("gesetzliche Pflicht: keine Punkte, Hinweis bei Fehlen", "legal duty: no points, flag"),
-    "context_only": ("nur Kontext, keine Punkte", "context only, no points"),
-    "none": ("nicht bewertet", "not scored"),
-}
-
-
-def _codebook_rows(q: Questionnaire, lang: str) -> list[dict[str, str]]:
-    i = 0 if lang == "de" else 1
-    rows = []
-    for sec, it in q.iter_items():
-        opts = q.options_of(it)
-        detail = "; ".join(
-            f"{o.code} = {o.label.get(lang)}" + (" (Pflicht)" if o.baseline and lang == "de" else "")
-            for o in opts
-        )
-        if it.subs:
-            detail = "; ".join(f"[{s.code}] {s.label.get(lang)}" for s in it.subs)
-        flags = []
-        if it.required:
-            flags.append("Pflichtfeld" if lang == "de" else "required")
-        if it.pii:
-            flags.append("personenbezogen" if lang == "de" else "personal data")
-        if it.special_category:
-            flags.append("besondere Kategorie (Art. 9)" if lang == "de" else "special category (Art. 9)")
-        if it.not_expected_for:
-            flags.append(
-                ("nicht erwartet für " if lang == "de" else "not expected for ")
-                + ", ".join(it.not_expected_for)
-            )
-        rows.append(
-            {
-                "section": f"{sec.id} {sec.label.get(lang)}",
-                "item": it.id,
-                "columns": ", ".join(it.columns()),
-                "label": it.label.get(lang),
-                "type": _TYPE_LABEL[it.type][i],
-                "answers": detail,
-                "scoring": _RULE_LABEL[it.scoring.kind][i],
-                "flags": ", ".join(flags),
-            }
-        )
-    return rows
-
-
-def write_codebook(q: Questionnaire, path: str | Path, *, lang: str = "de") -> Path:
-    """Write the instrument as a readable codebook (``.html`` or ``.md`` by the suffix of `path`).
-
-    Every text is HTML-escaped in the HTML form, so labels cannot inject markup.
-    """
-    p = Path(path)
-    rows = _codebook_rows(q, lang)
-    heads = (
-        ["Abschnitt", "Item", "Spalten", "Frage", "Typ", "Antworten", "Bewertung", "Hinweise"]
-        if lang == "de"
-        else ["Section", "Item", "Columns", "Question", "Type", "Answers", "Scoring", "Notes"]
-    )
-    keys = ["section", "item", "columns", "label", "type", "answers", "scoring", "flags"]
-    title = (
-        f"{q.meta.title.get(lang)} — {'Codebuch' if lang == 'de' else 'Codebook'} (Version {q.meta.version})"
-    )
-    if p.suffix.lower() in (".md", ".markdown"):
-        lines = [f"# {title}", "", "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
-        for r in rows:
-            cells = [r[k].replace("|", "\\|").replace("\n", " ") for k in keys]
-            lines.append("| " + " | ".join(cells) + " |")
-        text = "\n".join(lines) + "\n"
-    else:
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(r[k])}</td>" for k in keys) + "</tr>\n" for r in rows
-        )
-        text = (
-            f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:13px}"
-            "th{background:#eee;position:sticky;top:0}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1><table><thead><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for h in heads)
-            + f"</tr></thead><tbody>\n{body}</tbody></table></body></html>\n"
-        )
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p

@@ -1614,7 +1614,7 @@ def export_research(
         instrument's codebook (:func:`vielfalt.config.questionnaire.write_codebook`) beside them.
     """
     from vielfalt.config.edition import load_context
-    from vielfalt.config.questionnaire import write_codebook
+    from vielfalt.config.codebook import write_codebook
     from vielfalt.outputs.spreadsheets import write_csv, write_xlsx
 
     root = Path(project_root)
