@@ -88,7 +88,7 @@ def measure(n: int, draws: int = 1000, sensitivity_n: int = 0) -> dict:
 
 
 def bench_uncertainty(n: int, draws: int = 1000) -> dict:
-    """Run :func:`measure` in a child process (entries prepared first, in this process) and return its figures."""
+    """Run :func:`measure` in a child process (entries prepared here first) and return its figures."""
     _accepted_entries(n)
     out = subprocess.run(
         [sys.executable, __file__, str(n), str(draws)], check=True, capture_output=True, text=True, cwd=ROOT

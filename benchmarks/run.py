@@ -9,7 +9,7 @@ Cases (each measured in a child process of its own, so that its peak memory is i
    10² and 10³ entries (``vielfalt synth --entries N`` into a scratch project).
 2. **intake** — read + validate + categories of N synthetic LimeSurvey entries against a bare
    ``pandas.read_csv`` of the same file (``dtype=str``), best of ``--repeat``.
-3. **scoring** — :func:`vielfalt.scoring.scores.score_entries` of N accepted entries (10⁶ by tiling 10⁵) against a
+3. **scoring** — :func:`vielfalt.scoring.score_entries` of N accepted entries (10⁶ by tiling 10⁵) against a
    numpy floor (numeric columns min-max normalised, averaged, ranked within category);
    **uncertainty** — :func:`bench_uncertainty`, 1 000 draws (``benchmarks/bench_uncertainty.py``).
 4. **jury HTML** — :func:`bench_jury_html`, measured once ``vielfalt.dashboard.static`` exists.

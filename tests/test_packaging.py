@@ -54,7 +54,7 @@ def test_environment_yml_channels_and_editable_install():
 
 
 def test_execution_stack_is_pinned():
-    """papermill, nbclient, jupyter_client, ipykernel, ipywidgets, plotly, nbconvert and voila are pinned exactly."""
+    """The execution stack (papermill, nbclient, jupyter_client, ipykernel, …, voila) is pinned exactly."""
     deps = _pyproject_deps()
     for name in (
         "papermill",
@@ -70,7 +70,7 @@ def test_execution_stack_is_pinned():
 
 
 def test_notebooks_have_one_source_form():
-    """Notebooks are committed as jupytext percent files only: no .ipynb in notebooks/, each .py has a parameters cell."""
+    """Notebooks are jupytext percent files only: no .ipynb in notebooks/, each .py has a parameters cell."""
     nb_dir = ROOT / "notebooks"
     assert not list(nb_dir.glob("*.ipynb")), "commit notebooks as jupytext percent .py files, not .ipynb"
     files = sorted(nb_dir.glob("[0-9][0-9]_*.py"))

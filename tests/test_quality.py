@@ -1,4 +1,4 @@
-"""Quality gates that `make test` runs: lint, format, types, layers, module size, docstrings, declared imports."""
+"""Quality gates `make test` runs: lint, format, types, layers, module size, docstrings, declared imports."""
 
 from __future__ import annotations
 
