@@ -2,10 +2,11 @@
 
 Voilà 0.5.13's ``lab`` template links the Font Awesome 5 CSS (``all.min.css`` and ``v4-shims.min.css``) from
 cdn.jsdelivr.net: the two requests a plain setup sends to the network. The template ``vielfalt``
-(``vielfalt/templates/jupyter/voila/templates/vielfalt``, found through ``JUPYTER_PATH``) is the lab template
-without those links. MathJax is not loaded by the lab template, and plotly figures in output widgets are drawn
-by the locally installed ``jupyterlab-plotly`` extension. The ``jupyterlab-jupytext`` lab extension fails to
-load inside Voilà (a console error, "shared module is not a function"), so it is disabled for the app.
+(``vielfalt/dashboard/templates/jupyter/voila/templates/vielfalt``, found through ``JUPYTER_PATH``) is the
+lab template without those links. MathJax is not loaded by the lab template, and plotly figures in output
+widgets are drawn by the locally installed ``jupyterlab-plotly`` extension. The ``jupyterlab-jupytext`` lab
+extension fails to load inside Voilà (a console error, "shared module is not a function"), so it is disabled
+for the app.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 TEMPLATE = "vielfalt"
-TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "templates" / "jupyter"
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates" / "jupyter"
 NOTEBOOK = "06_jury"
 
 
