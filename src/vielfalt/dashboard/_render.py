@@ -19,6 +19,15 @@ __all__ = ["environment", "script_json"]
 def script_json(obj: Any) -> str:
     """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and the JS line separators escaped.
 
+    Parameters
+    ----------
+    obj : JSON-serialisable object
+        Keys are sorted; NaN is refused.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> script_json({"name": "</script><b>"})

@@ -32,7 +32,12 @@ NOTEBOOK = "06_jury"
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
+    """A TCP port on 127.0.0.1 that is free right now.
+
+    Returns
+    -------
+    int
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -51,6 +56,23 @@ def dashboard_notebook(
 
     The parameters (``edition``, ``project_root``, ``run_dir``, ``lang``, ``live=True``) are injected the way
     papermill does (a tagged cell after the parameters cell); nothing is executed here.
+
+    Parameters
+    ----------
+    project_root : str or Path
+        The project (``notebooks/``, ``params/``, ``data/``).
+    edition : str
+    run_dir : str or Path
+        The run whose artefacts the dashboard shows.
+    out_dir : str or Path
+        Where the notebook is written.
+    lang : {"de", "en"}, default "de"
+    kernel_name : str, default "vielfalt"
+
+    Returns
+    -------
+    Path
+        The written notebook.
     """
     import jupytext
     import nbformat
@@ -81,7 +103,17 @@ def dashboard_notebook(
 
 
 def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for Voilà: our template directory first on ``JUPYTER_PATH``."""
+    """The environment for Voilà: our template directory first on ``JUPYTER_PATH``.
+
+    Parameters
+    ----------
+    base : dict, optional
+        The environment to start from; default ``os.environ``.
+
+    Returns
+    -------
+    dict
+    """
     env = dict(os.environ if base is None else base)
     parts = [str(TEMPLATE_ROOT), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]]
     env["JUPYTER_PATH"] = os.pathsep.join(parts)
@@ -89,7 +121,17 @@ def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def voila_command(notebook: str | Path, port: int) -> list[str]:
-    """The Voilà command line serving `notebook` on 127.0.0.1:`port` with local resources only."""
+    """The Voilà command line serving `notebook` on 127.0.0.1:`port` with local resources only.
+
+    Parameters
+    ----------
+    notebook : str or Path
+    port : int
+
+    Returns
+    -------
+    list of str
+    """
     return [
         sys.executable,
         "-m",

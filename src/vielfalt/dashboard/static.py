@@ -337,7 +337,17 @@ def build_jury_html(view: JuryView) -> str:
 
 
 def write_jury_html(view: JuryView, path: str | os.PathLike[str]) -> Path:
-    """Write :func:`build_jury_html` to `path` (UTF-8, atomically) and return the path."""
+    """Write :func:`build_jury_html` to `path` (UTF-8, atomically) and return the path.
+
+    Parameters
+    ----------
+    view : JuryView
+    path : str or PathLike
+
+    Returns
+    -------
+    Path
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.tmp")

@@ -254,5 +254,14 @@ class JuryApp:
 
 
 def jury_app(view: JuryView) -> JuryApp:
-    """Build the live dashboard for `view` (display the result in a notebook or in Voilà)."""
+    """Build the live dashboard for `view` (display the result in a notebook or in Voilà).
+
+    Parameters
+    ----------
+    view : JuryView
+
+    Returns
+    -------
+    JuryApp
+    """
     return JuryApp(view)

@@ -30,6 +30,10 @@ def participation_bars(participation: pd.DataFrame, *, lang: str = "de") -> go.F
     participation : DataFrame
         ``edition, year, category, label, n`` (:func:`vielfalt.research.compare.participation`).
     lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure()
     labels = list(dict.fromkeys(participation["label"]))
@@ -63,6 +67,10 @@ def repeat_slopes(long: pd.DataFrame, *, lang: str = "de") -> go.Figure:
         ``key, edition, year, category, total`` (second value of
         :func:`vielfalt.research.compare.repeat_entrants`).
     lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure()
     for key, part in long.groupby("key", sort=True):
@@ -93,6 +101,10 @@ def adoption_heatmap(adoption: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     adoption : DataFrame
         ``field, label, edition, year, n, share`` (:func:`vielfalt.research.compare.measure_adoption`).
     lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     table = adoption.pivot_table(index="label", columns="edition", values="share", sort=False)
     editions = list(dict.fromkeys(adoption["edition"]))
@@ -129,6 +141,10 @@ def edition_scores(scores: pd.DataFrame, *, lang: str = "de") -> go.Figure:
         ``edition, year, key, category, size_band, total``
         (:func:`vielfalt.research.compare.score_distribution`).
     lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure()
     for k, (edition, part) in enumerate(scores.groupby("edition", sort=False)):
@@ -160,6 +176,10 @@ def agreement_by_edition(agreement: pd.DataFrame, *, lang: str = "de") -> go.Fig
         ``edition, year, category, k, precision_at_k, kendall_tau``
         (:func:`vielfalt.research.compare.agreement_by_edition`).
     lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure()
     for k, (cat, part) in enumerate(agreement.groupby("category", sort=False)):
@@ -189,6 +209,10 @@ def reliability_by_edition(reliability: pd.DataFrame, *, lang: str = "de") -> go
     reliability : DataFrame
         ``edition, year, item, alpha_ordinal, …`` (:func:`vielfalt.research.compare.reliability_by_edition`).
     lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure()
     for k, (item, part) in enumerate(reliability.groupby("item", sort=True)):

@@ -49,6 +49,16 @@ def entry_label(entry_id: str, labels: Mapping[str, str] | None) -> str:
     'Müller &amp; Co (E1)'
     >>> entry_label("E2", None)
     'E2'
+
+    Parameters
+    ----------
+    entry_id : str
+    labels : mapping or None
+        Entry id → display name.
+
+    Returns
+    -------
+    str
     """
     return _text(labels.get(entry_id, entry_id)) if labels else _text(entry_id)
 
@@ -60,6 +70,14 @@ def post_sections(final: pd.DataFrame) -> list[str]:
     --------
     >>> post_sections(pd.DataFrame(columns=["X_pre", "X_post", "Y_post", "total_post"]))
     ['X', 'Y']
+
+    Parameters
+    ----------
+    final : DataFrame
+
+    Returns
+    -------
+    list of str
     """
     return [c.removesuffix("_post") for c in final.columns if c.endswith("_post") and c != "total_post"]
 
@@ -150,6 +168,11 @@ def category_rank_intervals(
         Entry id → display name.
     k : int, optional
         Site-visit capacity; drawn as a line.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     data = rank_stats.sort_values(["Nominal", "Median"])
     y = [entry_label(e, labels) for e in data.index]
@@ -209,6 +232,24 @@ def compare_entries(
 
     `visible` names the entries shown at first; the others are in the legend only (the static dashboard
     switches them with ``Plotly.restyle``). By default all are shown.
+
+    Parameters
+    ----------
+    final : DataFrame
+        ``jury/final_scores`` (``<section>_post`` per section and ``total_post``).
+    entry_ids : sequence of str
+        The entries, one bar group each, in this order.
+    section_labels : mapping, optional
+        Section id → readable name.
+    labels : mapping, optional
+        Entry id → display name (escaped here).
+    visible : sequence of str, optional
+        The entries shown at first; default all.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     secs = [*post_sections(final), "total"]
     section_labels = {"total": t("dashboard.compare_total", lang), **(section_labels or {})}
@@ -241,7 +282,20 @@ def compare_entries(
 def site_visit_changes(
     final: pd.DataFrame, *, labels: Mapping[str, str] | None = None, lang: str = "de"
 ) -> go.Figure:
-    """Total before and after the site visit for the visited entries (one line per entry, pre to post)."""
+    """Total before and after the site visit for the visited entries (one line per entry, pre to post).
+
+    Parameters
+    ----------
+    final : DataFrame
+        ``jury/final_scores`` rows (``visited``, ``total_pre``, ``total_post``, ``delta``).
+    labels : mapping, optional
+        Entry id → display name (escaped here).
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     data = final[final["visited"].astype(bool)].sort_values("total_post")
     fig = go.Figure()
     y = [entry_label(e, labels) for e in data.index]
@@ -295,6 +349,22 @@ def total_bars(
 
     `reference` (e.g. the totals with the edition's weights) is drawn as markers, so a "what if" change of
     a weight shows how far each entry moved.
+
+    Parameters
+    ----------
+    totals : Series
+        Total per entry (0–100).
+    labels : mapping, optional
+        Entry id → display name (escaped here).
+    threshold : float, optional
+        Drawn as a dashed line (the label threshold).
+    reference : Series, optional
+        Totals to mark next to the bars.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     data = totals.sort_values()
     y = [entry_label(e, labels) for e in data.index]

@@ -71,7 +71,18 @@ def intake_overview(counts: pd.DataFrame, *, lang: str = "de") -> go.Figure:
 
 
 def reliability_bars(reliability: pd.DataFrame, *, lang: str = "de") -> go.Figure:
-    """Krippendorff's α (ordinal) per criterion, overall and per category, with the usual 0.667/0.8 marks."""
+    """Krippendorff's α (ordinal) per criterion, overall and per category, with the usual 0.667/0.8 marks.
+
+    Parameters
+    ----------
+    reliability : DataFrame
+        ``group, item, alpha_ordinal``: one row per criterion and group (overall or a category).
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     fig = go.Figure()
     for k, (group, part) in enumerate(reliability.groupby("group", sort=False)):
         fig.add_bar(
@@ -94,7 +105,18 @@ def reliability_bars(reliability: pd.DataFrame, *, lang: str = "de") -> go.Figur
 
 
 def rater_severity(effects: pd.DataFrame, *, lang: str = "de") -> go.Figure:
-    """Rater effect (additive model) with 95 % intervals: below 0 = stricter than average."""
+    """Rater effect (additive model) with 95 % intervals: below 0 = stricter than average.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        ``rater, severity, lower, upper`` (the rater-effects table of the ratings stage).
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     fig = go.Figure(
         go.Scatter(
             x=effects["severity"].round(3).tolist(),
@@ -121,7 +143,18 @@ def rater_severity(effects: pd.DataFrame, *, lang: str = "de") -> go.Figure:
 
 
 def rank_shift(ranks: pd.DataFrame, *, lang: str = "de") -> go.Figure:
-    """Rank of each entry's text score within its category under the four rater models."""
+    """Rank of each entry's text score within its category under the four rater models.
+
+    Parameters
+    ----------
+    ranks : DataFrame
+        ``entry_id, category`` and one ``rank_<model>`` column per rater model.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     models = [c for c in ranks.columns if c.startswith("rank_")]
     fig = go.Figure()
     for _, r in ranks.iterrows():
@@ -143,7 +176,20 @@ def rank_shift(ranks: pd.DataFrame, *, lang: str = "de") -> go.Figure:
 
 
 def section_profile(scores: pd.DataFrame, labels: dict[str, str], *, lang: str = "de") -> go.Figure:
-    """Heatmap entries × sections (0–100), entries grouped by category: each entry's score profile."""
+    """Heatmap entries × sections (0–100), entries grouped by category: each entry's score profile.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        By entry: one column per section (0–100), ``total`` and ``category``.
+    labels : dict
+        Section id → readable name.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     sections = [c for c in scores.columns if c not in ("total", "category")]
     data = scores.sort_values(["category", "total"], ascending=[True, False])
     ylab = [f"{c} · {e}" for e, c in zip(data.index, data["category"], strict=True)]
@@ -169,7 +215,18 @@ def section_profile(scores: pd.DataFrame, labels: dict[str, str], *, lang: str =
 
 
 def ranking_bars(ranking: pd.DataFrame, *, lang: str = "de") -> go.Figure:
-    """Total score per entry, one panel (dropdown) per category, best at the top."""
+    """Total score per entry, one panel (dropdown) per category, best at the top.
+
+    Parameters
+    ----------
+    ranking : DataFrame
+        By entry: ``category``, ``rank`` and ``total``.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     fig = go.Figure()
     cats = list(dict.fromkeys(ranking["category"]))
     for k, c in enumerate(cats):
@@ -218,6 +275,11 @@ def rank_intervals(stats: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     ----------
     stats : DataFrame
         By ``entry_id``: ``category``, ``Nominal``, ``Median``, ``Q5``, ``Q95``, ``k``.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
     """
     fig = go.Figure()
     cats = sorted(dict.fromkeys(stats["category"].astype(str)))
@@ -278,7 +340,20 @@ def rank_intervals(stats: pd.DataFrame, *, lang: str = "de") -> go.Figure:
 def p_topk_bars(
     stats: pd.DataFrame, band: tuple[float, float] = (0.2, 0.8), *, lang: str = "de"
 ) -> go.Figure:
-    """Per category (dropdown): P(rank ≤ k) per entry, with the borderline band shaded."""
+    """Per category (dropdown): P(rank ≤ k) per entry, with the borderline band shaded.
+
+    Parameters
+    ----------
+    stats : DataFrame
+        By ``entry_id``: ``category``, ``Nominal``, ``P_topk``.
+    band : (float, float), default (0.2, 0.8)
+        The borderline band of P(rank ≤ k), shaded.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     fig = go.Figure()
     cats = sorted(dict.fromkeys(stats["category"].astype(str)))
     for k, c in enumerate(cats):
@@ -315,7 +390,18 @@ def p_topk_bars(
 
 
 def sobol_bars(sensitivity: pd.DataFrame, *, lang: str = "de") -> go.Figure:
-    """First-order and total Sobol' indices per assumption: which one moves the ranking most."""
+    """First-order and total Sobol' indices per assumption: which one moves the ranking most.
+
+    Parameters
+    ----------
+    sensitivity : DataFrame
+        ``factor`` (and ``label`` if there is one), ``Si``, ``STi``: one row per assumption.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     data = sensitivity.sort_values("STi", ascending=True)
     labels = data["label"].astype(str).tolist() if "label" in data else data["factor"].astype(str).tolist()
     fig = go.Figure()
