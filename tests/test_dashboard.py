@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from vielfalt.dashboard import figures
+from vielfalt.dashboard.figures import PLOTLY_CONFIG
 from vielfalt.dashboard.serve import dashboard_notebook, voila_command, voila_env
-from vielfalt.dashboard.static import PLOTLY_CONFIG, build_jury_html, script_json
+from vielfalt.dashboard.static import build_jury_html, script_json
 from vielfalt.dashboard.view import JuryView
 
 HOSTILE = "<script>alert('x')</script> & Söhne GmbH"
@@ -105,7 +106,7 @@ def test_static_page_escapes_every_company_text():
     page = build_jury_html(_view())
     body = page[page.index("</head>") :]
     assert "<script>alert" not in page and "</title><script>" not in page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Söhne GmbH" in body
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Söhne GmbH" in body
     assert page.count("<script") == 4  # plotly.js, two JSON blocks, the page's own code
 
 
@@ -192,3 +193,106 @@ def test_voila_command_is_local_with_our_template():
     tpl = Path(first) / "voila" / "templates" / "vielfalt" / "index.html.j2"
     assert tpl.is_file() and "fontawesome" in tpl.read_text(encoding="utf-8")
     assert env["JUPYTER_PATH"].endswith(":/a")
+
+
+def test_plotly_config_is_one_object():
+    """The static page, the widgets and the notebooks all use the one PLOTLY_CONFIG of figures."""
+    from pathlib import Path
+
+    import vielfalt.dashboard as dashboard
+    from vielfalt.dashboard import static, widgets
+
+    assert static.PLOTLY_CONFIG is figures.PLOTLY_CONFIG is widgets.PLOTLY_CONFIG
+    defining = [
+        p.name for p in Path(dashboard.__file__).parent.rglob("*.py") if "PLOTLY_CONFIG = " in p.read_text()
+    ]
+    assert defining == ["_style.py"]
+
+
+def test_static_page_inlines_its_css_js_and_plotly_once():
+    """The page's CSS and JS files and plotly.js are inside the page exactly once, and nothing is linked."""
+    from importlib import resources
+
+    from plotly.offline import get_plotlyjs
+
+    page = build_jury_html(_view())
+    folder = resources.files("vielfalt.dashboard") / "static"
+    for name in ("jury.css", "jury.js"):
+        assert page.count(folder.joinpath(name).read_text(encoding="utf-8")) == 1
+    assert page.count(get_plotlyjs()) == 1
+    assert "<link" not in page and "src=" not in page.replace(get_plotlyjs(), "")
+
+
+def test_static_page_json_escapes_line_separators():
+    """U+2028/2029 in a name are written as \\u escapes inside the page's JSON, never raw."""
+    v = _view()
+    v.final.loc["VG-2", "name"] = "Beta\u2028AG\u2029</script>"
+    page = build_jury_html(v)
+    blocks = [page.split(f'id="{i}">', 1)[1].split("</script>", 1)[0] for i in ("vf-figures", "vf-meta")]
+    assert all("\u2028" not in b and "\u2029" not in b for b in blocks)
+    assert "Beta\\u2028AG\\u2029" in blocks[0] and "</script>" not in blocks[0]
+
+
+def test_static_page_speaks_english_from_the_catalogue():
+    """With lang="en" the headings, statuses and controls are English, with no German label left."""
+    v = _view()
+    v.lang = "en"
+    page = build_jury_html(v)
+    body = page[page.index("<body>") : page.index('<script type="application/json"')]
+    for text in (
+        "Jury dashboard",
+        "Score after",
+        "Conflict",
+        "not visited (not selected)",
+        "— show all entries —",
+    ):
+        assert text in body
+    for german in ("Punkte nachher", "Befangen", "nicht besucht", "Empfehlung", "Vergleich"):
+        assert german not in body
+
+
+def test_widgets_speak_the_view_language(capsys):
+    """The live dashboard's controls, tabs and table headings follow the view's language."""
+    from vielfalt.dashboard.widgets import JuryApp
+
+    v = _view()
+    v.lang = "en"
+    app = JuryApp(v)
+    tabs = app.widget.children[1]
+    assert [tabs.get_title(i) for i in range(5)] == [
+        "Ranking",
+        "Profile",
+        "Comparison",
+        "Rank intervals",
+        "Site visits",
+    ]
+    assert app.category.description == "Category" and app.juror.options[0][0] == "— all —"
+    assert "<th>Score after</th>" in app.table.value and "<td>yes</td>" in app.table.value
+
+
+def test_figures_split_keeps_every_name_and_small_modules():
+    """figures.<name> works for every exported figure, and no figures module is over 600 lines."""
+    from pathlib import Path
+
+    assert all(callable(getattr(figures, n)) for n in figures.__all__ if n != "PLOTLY_CONFIG")
+    for p in Path(figures.__file__).parent.glob("*.py"):
+        assert len(p.read_text(encoding="utf-8").splitlines()) < 600, p.name
+
+
+def test_dashboard_names_no_questionnaire_code():
+    """No module or template of vielfalt.dashboard names a questionnaire code or scale id."""
+    import re
+    from pathlib import Path
+
+    import vielfalt.dashboard as dashboard
+
+    # Q5/Q95 are the rank quantiles of robustness/rank_stats, not items
+    code = re.compile(r"""["'`](?!Q95\b)[A-Z]\d{2}\b|\brubric\d|Abschnitt [A-Z]\b|["'][A-H]_(pre|post)["']""")
+    root = Path(dashboard.__file__).parent
+    hits = [
+        f"{p.relative_to(root)}: {m.group(0)}"
+        for p in root.rglob("*")
+        if p.suffix in {".py", ".j2", ".js", ".css"}
+        for m in code.finditer(p.read_text(encoding="utf-8"))
+    ]
+    assert hits == []

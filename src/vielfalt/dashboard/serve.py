@@ -2,10 +2,11 @@
 
 Voilà 0.5.13's ``lab`` template links the Font Awesome 5 CSS (``all.min.css`` and ``v4-shims.min.css``) from
 cdn.jsdelivr.net: the two requests a plain setup sends to the network. The template ``vielfalt``
-(``vielfalt/templates/jupyter/voila/templates/vielfalt``, found through ``JUPYTER_PATH``) is the lab template
-without those links. MathJax is not loaded by the lab template, and plotly figures in output widgets are drawn
-by the locally installed ``jupyterlab-plotly`` extension. The ``jupyterlab-jupytext`` lab extension fails to
-load inside Voilà (a console error, "shared module is not a function"), so it is disabled for the app.
+(``vielfalt/dashboard/templates/jupyter/voila/templates/vielfalt``, found through ``JUPYTER_PATH``) is the
+lab template without those links. MathJax is not loaded by the lab template, and plotly figures in output
+widgets are drawn by the locally installed ``jupyterlab-plotly`` extension. The ``jupyterlab-jupytext`` lab
+extension fails to load inside Voilà (a console error, "shared module is not a function"), so it is disabled
+for the app.
 """
 
 from __future__ import annotations
@@ -26,12 +27,17 @@ __all__ = [
 ]
 
 TEMPLATE = "vielfalt"
-TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "templates" / "jupyter"
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates" / "jupyter"
 NOTEBOOK = "06_jury"
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
+    """A TCP port on 127.0.0.1 that is free right now.
+
+    Returns
+    -------
+    int
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -50,6 +56,23 @@ def dashboard_notebook(
 
     The parameters (``edition``, ``project_root``, ``run_dir``, ``lang``, ``live=True``) are injected the way
     papermill does (a tagged cell after the parameters cell); nothing is executed here.
+
+    Parameters
+    ----------
+    project_root : str or Path
+        The project (``notebooks/``, ``params/``, ``data/``).
+    edition : str
+    run_dir : str or Path
+        The run whose artefacts the dashboard shows.
+    out_dir : str or Path
+        Where the notebook is written.
+    lang : {"de", "en"}, default "de"
+    kernel_name : str, default "vielfalt"
+
+    Returns
+    -------
+    Path
+        The written notebook.
     """
     import jupytext
     import nbformat
@@ -80,7 +103,17 @@ def dashboard_notebook(
 
 
 def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for Voilà: our template directory first on ``JUPYTER_PATH``."""
+    """The environment for Voilà: our template directory first on ``JUPYTER_PATH``.
+
+    Parameters
+    ----------
+    base : dict, optional
+        The environment to start from; default ``os.environ``.
+
+    Returns
+    -------
+    dict
+    """
     env = dict(os.environ if base is None else base)
     parts = [str(TEMPLATE_ROOT), *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]]
     env["JUPYTER_PATH"] = os.pathsep.join(parts)
@@ -88,7 +121,17 @@ def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def voila_command(notebook: str | Path, port: int) -> list[str]:
-    """The Voilà command line serving `notebook` on 127.0.0.1:`port` with local resources only."""
+    """The Voilà command line serving `notebook` on 127.0.0.1:`port` with local resources only.
+
+    Parameters
+    ----------
+    notebook : str or Path
+    port : int
+
+    Returns
+    -------
+    list of str
+    """
     return [
         sys.executable,
         "-m",

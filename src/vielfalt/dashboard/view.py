@@ -12,19 +12,20 @@ import pandas as pd
 
 __all__ = ["JuryView", "TABLE_COLUMNS"]
 
-#: Columns of the shortlist table: code → (German heading, English heading, kind).
-TABLE_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "rank": ("Rang", "Rank", "num"),
-    "entry_id": ("Eintrag", "Entry", "text"),
-    "name": ("Organisation", "Organisation", "text"),
-    "total_pre": ("Punkte vorher", "Score before", "num"),
-    "total_post": ("Punkte nachher", "Score after", "num"),
-    "delta": ("Δ Besuch", "Δ visit", "num"),
-    "interval": ("Rangintervall 5–95 %", "Rank interval 5–95 %", "num"),
-    "P_topk": ("P(Top-k)", "P(top-k)", "num"),
-    "visit": ("Besuch", "Visit", "text"),
-    "recommended": ("Empfehlung", "Recommendation", "text"),
-    "conflicts": ("Befangen", "Conflict", "text"),
+#: Columns of the shortlist table: code → kind (``num`` sorts as numbers, ``text`` as text). The heading of
+#: a column is the message ``dashboard.column_<code>``.
+TABLE_COLUMNS: dict[str, str] = {
+    "rank": "num",
+    "entry_id": "text",
+    "name": "text",
+    "total_pre": "num",
+    "total_post": "num",
+    "delta": "num",
+    "interval": "num",
+    "P_topk": "num",
+    "visit": "text",
+    "recommended": "text",
+    "conflicts": "text",
 }
 
 

@@ -5,8 +5,8 @@ page's config (no ``FigureWidget``: it needs a kernel-side widget model that sta
 that has rendering bugs in Voilà, NOTEBOOKS.md P16). The app keeps the figures it drew last in
 :attr:`JuryApp.figures`, so the wiring can be tested without a browser. "What if this weight were
 higher": sliders change the category's section weights and the totals are recomputed from the section
-scores after the site visit (:func:`vielfalt.jury.core.section_totals`), next to the totals with the edition's
-weights.
+scores after the site visit (:func:`vielfalt.jury.section_totals`), next to the totals with the edition's
+weights. The ranking table is the template ``dashboard/templates/app_table.html.j2`` (autoescape on).
 """
 
 from __future__ import annotations
@@ -18,62 +18,35 @@ import ipywidgets as w
 import pandas as pd
 
 from vielfalt.dashboard import figures
-from vielfalt.dashboard.static import PLOTLY_CONFIG
+from vielfalt.dashboard._render import environment
+from vielfalt.dashboard.figures import PLOTLY_CONFIG
 from vielfalt.dashboard.view import JuryView
-from vielfalt.jury.core import section_totals
+from vielfalt.i18n import t
+from vielfalt.jury import section_totals
 
 __all__ = ["JuryApp", "jury_app", "what_if_totals"]
 
-_T = {
-    "de": {
-        "category": "Kategorie",
-        "juror": "Ich bin",
-        "all": "— alle —",
-        "entry": "Eintrag",
-        "compare": "Vergleich (bis 3)",
-        "weights": "Was wäre, wenn ein Gewicht höher wäre? (Punkte je Abschnitt)",
-        "reset": "Gewichte der Edition",
-        "ranking": "Rangliste",
-        "profile": "Profil",
-        "comparison": "Vergleich",
-        "intervals": "Rangintervalle",
-        "visits": "Betriebsbesuche",
-        "rank": "Rang",
-        "name": "Organisation",
-        "after": "Punkte nachher",
-        "whatif": "mit geänderten Gewichten",
-        "rec": "Empfehlung",
-        "conflict": "befangen – ausgeschlossen",
-        "yes": "ja",
-        "no": "nein",
-        "moved": "Rang ändert sich für {n} Einträge.",
-        "same": "Die Rangfolge bleibt gleich.",
-    },
-    "en": {
-        "category": "Category",
-        "juror": "I am",
-        "all": "— all —",
-        "entry": "Entry",
-        "compare": "Compare (up to 3)",
-        "weights": "What if a weight were higher? (points per section)",
-        "reset": "Edition's weights",
-        "ranking": "Ranking",
-        "profile": "Profile",
-        "comparison": "Comparison",
-        "intervals": "Rank intervals",
-        "visits": "Site visits",
-        "rank": "Rank",
-        "name": "Organisation",
-        "after": "Score after",
-        "whatif": "with changed weights",
-        "rec": "Recommendation",
-        "conflict": "conflict – excluded",
-        "yes": "yes",
-        "no": "no",
-        "moved": "The rank changes for {n} entries.",
-        "same": "The ranking stays the same.",
-    },
+#: The app's words: name → catalogue key.
+_TEXT = {
+    "category": "dashboard.category",
+    "juror": "dashboard.juror",
+    "all": "dashboard.app_all",
+    "entry": "dashboard.app_entry",
+    "compare": "dashboard.app_compare",
+    "weights": "dashboard.app_weights",
+    "reset": "dashboard.app_reset",
+    "ranking": "dashboard.app_ranking",
+    "profile": "dashboard.app_profile",
+    "comparison": "dashboard.app_comparison",
+    "intervals": "dashboard.intervals",
+    "visits": "dashboard.app_visits",
+    "conflict": "dashboard.conflict",
+    "yes": "common.yes",
+    "no": "common.no",
 }
+
+#: The columns of the app's ranking table (their headings are ``dashboard.column_<code>``).
+_TABLE = ("rank", "entry_id", "name", "total_post", "recommended")
 
 
 def what_if_totals(view: JuryView, category: str, weights: dict[str, float]) -> pd.Series:
@@ -102,7 +75,7 @@ class JuryApp:
 
     def __init__(self, view: JuryView) -> None:
         self.view = view
-        self.t = _T[view.lang]
+        self.t = {name: t(key, view.lang) for name, key in _TEXT.items()}
         self.labels = view.labels()
         self.figures: dict[str, Any] = {}
         cats = [(label, c) for c, label in view.categories if (view.final["category"] == c).any()]
@@ -191,31 +164,33 @@ class JuryApp:
         r_new = changed.rank(ascending=False, method="min")
         r_old = base.rank(ascending=False, method="min")
         moved = int((r_new != r_old).sum())
-        self.whatif_note.value = html.escape(self.t["moved"].format(n=moved) if moved else self.t["same"])
+        lang = self.view.lang
+        note = t("dashboard.app_moved", lang, n=moved) if moved else t("dashboard.app_same", lang)
+        self.whatif_note.value = html.escape(note)
 
     def _draw_table_and_compare(self) -> None:
         c = self.category.value
         part = self.view.in_category(c)
         ex = self._excluded()
-        t = self.t
-        rows = []
-        for e, r in part.iterrows():
-            style = ' style="color:#9aa5b1;text-decoration:line-through"' if e in ex else ""
-            mark = f" <em style='color:#b3261e'>{html.escape(t['conflict'])}</em>" if e in ex else ""
-            rows.append(
-                f"<tr{style} data-entry='{html.escape(str(e))}'><td>{html.escape(str(r['rank']))}</td>"
-                f"<td><code>{html.escape(str(e))}</code></td><td>{html.escape(str(r.get('name', '')))}{mark}</td>"
-                f"<td>{float(r['total_post']):.1f}</td>"
-                f"<td>{html.escape(t['yes'] if bool(r['recommended']) else t['no'])}</td></tr>"
-            )
+        rows = [
+            {
+                "entry": str(e),
+                "rank": str(r["rank"]),
+                "name": str(r.get("name", "")),
+                "total": f"{float(r['total_post']):.1f}",
+                "recommended": self.t["yes"] if bool(r["recommended"]) else self.t["no"],
+                "excluded": e in ex,
+            }
+            for e, r in part.iterrows()
+        ]
         self.table.value = (
-            "<table class='vf-table'><thead><tr>"
-            + "".join(
-                f"<th>{html.escape(h)}</th>" for h in (t["rank"], t["entry"], t["name"], t["after"], t["rec"])
+            environment()
+            .get_template("app_table.html.j2")
+            .render(
+                headings=[t(f"dashboard.column_{c}", self.view.lang) for c in _TABLE],
+                rows=rows,
+                conflict=self.t["conflict"],
             )
-            + "</tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table>"
         )
         picked = [e for e in self.compare.value if e not in ex]
         self._show(
@@ -249,10 +224,9 @@ class JuryApp:
     @property
     def widget(self) -> w.Widget:
         """The whole app as one widget tree."""
-        t = self.t
         weights = w.VBox(
             [
-                w.HTML(f"<b>{html.escape(t['weights'])}</b>"),
+                w.HTML(f"<b>{html.escape(self.t['weights'])}</b>"),
                 *self.sliders.values(),
                 self.reset,
                 self.whatif_note,
@@ -268,7 +242,7 @@ class JuryApp:
             ]
         )
         for i, k in enumerate(("ranking", "profile", "comparison", "intervals", "visits")):
-            tabs.set_title(i, t[k])
+            tabs.set_title(i, self.t[k])
         box = w.VBox([w.HBox([self.category, self.juror]), tabs])
         box.add_class("vf-jury-app")
         return box
@@ -280,5 +254,14 @@ class JuryApp:
 
 
 def jury_app(view: JuryView) -> JuryApp:
-    """Build the live dashboard for `view` (display the result in a notebook or in Voilà)."""
+    """Build the live dashboard for `view` (display the result in a notebook or in Voilà).
+
+    Parameters
+    ----------
+    view : JuryView
+
+    Returns
+    -------
+    JuryApp
+    """
     return JuryApp(view)
