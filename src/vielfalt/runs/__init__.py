@@ -1,0 +1,1 @@
+"""Run folders, artefacts, the manifest, the papermill runner and verification."""
