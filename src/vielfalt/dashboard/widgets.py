@@ -20,7 +20,7 @@ import pandas as pd
 from vielfalt.dashboard import figures
 from vielfalt.dashboard.static import PLOTLY_CONFIG
 from vielfalt.dashboard.view import JuryView
-from vielfalt.jury.core import section_totals
+from vielfalt.jury import section_totals
 
 __all__ = ["JuryApp", "jury_app", "what_if_totals"]
 

@@ -19,7 +19,7 @@ import pandas as pd
 from vielfalt.columns import CATEGORY, ENTRY_ID
 from vielfalt.dashboard.view import JuryView
 from vielfalt.exceptions import DataError
-from vielfalt.jury.core import (
+from vielfalt.jury import (
     SITE_VISIT_HEADINGS,
     VOTE_HEADINGS,
     SiteVisitResults,
