@@ -11,7 +11,7 @@ import pytest
 from vielfalt.config.edition import Person, VerificationSettings, load_edition
 from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
 from vielfalt.exceptions import DataError
-from vielfalt.jury.core import (
+from vielfalt.jury import (
     agreement,
     apply_verification,
     kendall_tau,
@@ -216,7 +216,7 @@ def _final(recommended=(True, False, True, True), totals=(70.0, 40.0, 65.0, 55.0
 
 
 def test_votes_by_unknown_member_and_conflicted_member_are_reported(tmp_path):
-    """A vote by someone not on the jury is not counted; a conflicted member's vote is ignored and reported."""
+    """A vote by someone not on the jury is not counted; a conflicted member's vote is ignored, reported."""
     p = _csv(
         tmp_path,
         "Mitglied;Eintrag;Stimme\nJ1;VG-A;ja\nJ9;VG-A;ja\nJ2;VG-A;nein\nJ3;VG-A;Enthaltung\nJ4;VG-Q;ja\nJ5;VG-A;vielleicht\n",
@@ -304,7 +304,7 @@ def test_kendall_tau_b_with_ties_by_hand():
 
 
 def test_kendall_tau_published_example():
-    """Hollander & Wolfe (1973), p. 187f. (tuna quality; R's ?cor.test example): T = 26 of 36 pairs, τ = 0.444."""
+    """Hollander & Wolfe (1973), p. 187f. (tuna quality; R's ?cor.test): T = 26 of 36 pairs, τ = 0.444."""
     x = [44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1]
     y = [2.6, 3.1, 2.5, 5.0, 3.6, 4.0, 5.2, 2.8, 3.8]
     # 26 concordant, 10 discordant: (26 - 10) / 36
@@ -312,7 +312,7 @@ def test_kendall_tau_published_example():
 
 
 def test_agreement_per_category():
-    """Awards A (klein) and C, D (mittel); the recommendation ranks A first and C, D first: precision 1 each."""
+    """Awards A (klein) and C, D (mittel); the recommendation ranks A, then C and D first: precision 1."""
     final = _final(recommended=(True, False, True, False))
     awards = pd.DataFrame(
         {
@@ -362,7 +362,12 @@ def test_jury_modules_public_names_have_docstrings():
     import importlib
 
     for m in (
-        "vielfalt.jury.core",
+        "vielfalt.jury",
+        "vielfalt.jury.visits",
+        "vielfalt.jury.verification",
+        "vielfalt.jury.recommendation",
+        "vielfalt.jury.votes",
+        "vielfalt.jury.agreement",
         "vielfalt.stages.jury",
         "vielfalt.outputs.letters",
         "vielfalt.dashboard.figures",
@@ -401,3 +406,67 @@ def test_chair_decides_needs_a_chair():
     data.pop("jury_chair")
     with pytest.raises(ValueError, match="chair_decides braucht jury_chair"):
         Edition.model_validate(data)
+
+
+def test_unknown_tie_rule_is_a_config_error():
+    """A misspelt tie rule raises ConfigError instead of silently deciding ties by the score."""
+    from vielfalt.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=r"The 'tie_rule' parameter of tally_votes must be one of"):
+        tally_votes(TIE, _final(), tie_rule="higher_scores", threshold=60, lang="en")
+
+
+def test_tally_is_a_named_result_that_still_unpacks():
+    """tally_votes returns a Tally whose fields are the awards and the reports, unpacking as before."""
+    tally = tally_votes(TIE, _final(), tie_rule="no_award", threshold=60)
+    awards, reports = tally
+    assert awards is tally.awards and reports is tally.reports
+    assert list(reports.columns)[:3] == ["source", "row", "entry_id"]
+
+
+def test_unknown_measure_example_comes_from_the_questionnaire(tmp_path, entries, q):
+    """The example of a measure code is the first item of the first verified section, not a fixed code."""
+    p = _csv(tmp_path, "Eintrag;Maßnahme;Ergebnis\nVG-A;Z99;bestätigt\n")
+    res = read_site_visits(
+        p, entries=entries, selected={"VG-A"}, q=q, settings=VerificationSettings(sections=["E"])
+    )
+    first = q.section("E").items[0]
+    reason, fix = res.failures.loc[0, ["reason", "fix"]]
+    assert f"(erwartet z. B. {first.columns()[0]}, {first.id} oder E)" in reason
+    assert fix.endswith(f"(z. B. {first.columns()[0]}) oder den Abschnitt (E).")
+
+
+def test_section_not_verified_names_the_section_label(tmp_path, entries, q):
+    """A measure of a section the visit does not verify is reported with the section's label."""
+    p = _csv(tmp_path, "Eintrag;Maßnahme;Ergebnis\nVG-A;D01;bestätigt\n")
+    res = read_site_visits(p, entries=entries, selected={"VG-A"}, q=q, lang="en")
+    label = q.section("D").label.get("en")
+    assert (
+        res.failures.loc[0, "reason"]
+        == f"'D01' belongs to section D ('{label}'); only sections C, E are verified."
+    )
+
+
+def test_verified_sections_default_to_the_questionnaire_roles(q):
+    """An edition without its own list verifies the questionnaire's measures and evidence sections."""
+    from vielfalt.jury import verified_sections
+
+    unset = VerificationSettings.model_construct(sections=[], confirmed=1.0, partly=0.75, refuted=0.5)
+    assert verified_sections(unset, q) == [q.roles.measures_section, q.roles.evidence_section]
+    assert verified_sections(VerificationSettings(sections=["E"]), q) == ["E"]
+
+
+def test_verification_without_a_section_list_uses_the_visits_factors(scores, weights):
+    """With no verified sections given, apply_verification applies every factor_<S> the visits carry."""
+    visits = pd.DataFrame({"factor_C": [0.75]}, index=pd.Index(["VG-A"], name="entry_id"))
+    unset = VerificationSettings.model_construct(sections=[], confirmed=1.0, partly=0.75, refuted=0.5)
+    final = apply_verification(scores, visits, weights, settings=unset)
+    assert final.at["VG-A", "C_post"] == 45.0 and "factor_E" not in final.columns
+    assert final.at["VG-A", "delta"] == pytest.approx(-35 * 60 * 0.25 / 100)
+
+
+def test_two_columns_for_one_heading_are_reported_in_english(tmp_path, entries, q):
+    """Two columns meaning the entry are a DataError in the reader's language (it was German only)."""
+    p = _csv(tmp_path, "Eintrag;Entry;Maßnahme\nVG-A;VG-A;C\n")
+    with pytest.raises(DataError, match=r"^The columns 'Eintrag', 'Entry' both mean 'entry_id'"):
+        read_site_visits(p, entries=entries, selected={"VG-A"}, q=q, lang="en")

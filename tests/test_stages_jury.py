@@ -247,7 +247,7 @@ def test_filled_in_visit_plan_xlsx_is_read(base, tmp_path):
     ws.cell(3, len(heads) + 2).value = "teilweise"
     path = tmp_path / "besuchsplan_demo2010.xlsx"
     plan.save(path)
-    from vielfalt.jury.core import read_site_visits
+    from vielfalt.jury import read_site_visits
     from vielfalt.stages.core import load_context
 
     ed, q = load_context(root, "demo2010")
@@ -272,7 +272,7 @@ def test_site_visits_xlsx_with_german_headings(base, tmp_path):
     ws.append([e, "E", "nicht bestätigt", "Belege fehlten"])
     path = tmp_path / "site_visits.xlsx"
     wb.save(path)
-    from vielfalt.jury.core import read_site_visits
+    from vielfalt.jury import read_site_visits
     from vielfalt.stages.core import load_context
 
     ed, q = load_context(root, "demo2010")

@@ -144,7 +144,7 @@ def test_hostile_name_is_escaped_in_the_site_visit_report(runs):
 
 def test_checklist_filled_in_at_the_visit_is_read_back_by_the_jury_stage(runs, tmp_path):
     """The checklist lists each visited entry's claimed measures; filled in with openpyxl, every row is used."""
-    from vielfalt.jury.core import read_site_visits
+    from vielfalt.jury import read_site_visits
 
     root, run, _ = runs
     _, q = load_context(root, "demo2010")

@@ -113,7 +113,7 @@ def export_profile(
         No such run, or the run lacks the needed stage (the message names the command to run first).
     """
     from vielfalt.config.edition import load_context
-    from vielfalt.outputs.spreadsheets import jury_export, public_export, read_text_review, write_profile
+    from vielfalt.outputs.profiles import jury_export, public_export, read_text_review, write_profile
     from vielfalt.runs.manifest import read_artefact
 
     if profile not in PROFILE_STAGES:

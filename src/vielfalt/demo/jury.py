@@ -24,7 +24,7 @@ import pandas as pd
 from vielfalt.columns import CATEGORY, ENTRY_ID
 from vielfalt.config.edition import Edition
 from vielfalt.config.questionnaire import Questionnaire
-from vielfalt.jury.core import SITE_VISIT_HEADINGS, VOTE_HEADINGS
+from vielfalt.jury import SITE_VISIT_HEADINGS, VOTE_HEADINGS
 from vielfalt.outputs.spreadsheets import write_csv
 
 __all__ = ["write_jury_inputs"]
@@ -179,7 +179,7 @@ def write_jury_inputs(
     (Path, Path)
         The site-visit file and the votes file (German headings, ``;``, UTF-8 with BOM, as Excel saves).
     """
-    from vielfalt.jury.core import apply_verification, read_site_visits, recommend
+    from vielfalt.jury import apply_verification, read_site_visits, recommend
     from vielfalt.runs.manifest import read_artefact
     from vielfalt.stages.core import conflicts_by_entry
 

@@ -3,19 +3,23 @@
 A letter shows the participant's own section scores against their category — only as the mean of the *other*
 participants of that category, and only when there are at least :data:`MIN_OTHERS` of them, so that no other
 participant's values can be read or worked out — then strengths, areas for improvement and legal duties to
-check, all from the participant's own data, and the outcome. Every text is escaped.
+check, all from the participant's own data, and the outcome. The page is rendered from the jinja2 template
+``outputs/templates/letter.html.j2`` with autoescape (every text is escaped) and its stylesheet
+``letter.css`` inlined, so each letter is one file that needs nothing else.
 """
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import jinja2
 import numpy as np
 import pandas as pd
 
+from vielfalt.i18n import t
 from vielfalt.runs.manifest import read_artefact
 
 __all__ = ["MIN_OTHERS", "Letter", "build_letter", "letter_data", "write_letters"]
@@ -23,83 +27,50 @@ __all__ = ["MIN_OTHERS", "Letter", "build_letter", "letter_data", "write_letters
 #: Fewest other participants in a category for their mean to be shown (DOMAIN.md §6.1: cells < 3).
 MIN_OTHERS = 3
 
-_T = {
-    "de": {
-        "title": "Rückmeldung zu Ihrer Teilnahme",
-        "hello": "Sehr geehrte Damen und Herren,",
-        "thanks": "vielen Dank für Ihre Teilnahme am Wettbewerb „{title}“. Hier finden Sie die Auswertung Ihres "
-        "Teilnahmebogens in der Kategorie „{category}“.",
-        "awarded": "Die Jury hat Ihnen das Label „{title}“ verliehen. Herzlichen Glückwunsch!",
-        "not_awarded": "In diesem Jahr hat die Jury Ihnen kein Label verliehen. Die folgenden Hinweise sollen "
-        "Ihnen helfen, Ihre Arbeit für Vielfalt weiterzuentwickeln.",
-        "profile": "Ihr Profil nach Abschnitten",
-        "section": "Abschnitt",
-        "yours": "Ihre Punkte (0–100)",
-        "mean": "Mittel der übrigen Teilnehmenden Ihrer Kategorie",
-        "no_mean": "Vergleichswerte werden erst ab {n} weiteren Teilnehmenden einer Kategorie gezeigt.",
-        "mean_note": "Vergleich: Mittel der übrigen {n} Teilnehmenden Ihrer Kategorie.",
-        "total": "Gesamtpunkte",
-        "strengths": "Stärken",
-        "improve": "Ansatzpunkte für die Weiterentwicklung",
-        "legal": "Bitte prüfen Sie diese gesetzlichen Pflichten",
-        "visit": "Betriebsbesuch",
-        "visit_text": "Beim Besuch wurden {n} Angaben geprüft: {c} bestätigt, {p} teilweise, {r} nicht bestätigt.",
-        "carried": "Besonders viele Punkte brachten: {items}.",
-        "unused": "Noch nicht genutzt oder nicht angegeben: {items}.",
-        "above": "{section}: deutlich über dem Mittel Ihrer Kategorie",
-        "high": "{section}: {score} Punkte",
-        "below": "{section}: unter dem Mittel Ihrer Kategorie",
-        "low": "{section}: {score} Punkte",
-        "privacy": "Dieses Schreiben enthält nur Ihre eigenen Angaben und zusammengefasste Werte Ihrer "
-        "Kategorie; es nennt keine anderen Teilnehmenden.",
-        "regards": "Mit freundlichen Grüßen",
-        "sender": "Das Auswertungsteam",
-        "entry": "Ihr Eintrag",
-    },
-    "en": {
-        "title": "Feedback on your participation",
-        "hello": "Dear Sir or Madam,",
-        "thanks": "thank you for taking part in '{title}'. Here is the evaluation of your form in the category "
-        "'{category}'.",
-        "awarded": "The jury has awarded you the label '{title}'. Congratulations!",
-        "not_awarded": "This year the jury did not award you a label. The notes below are meant to help you "
-        "develop your work for diversity.",
-        "profile": "Your profile by section",
-        "section": "Section",
-        "yours": "Your points (0–100)",
-        "mean": "Mean of the other participants in your category",
-        "no_mean": "Comparisons are shown only with at least {n} other participants in a category.",
-        "mean_note": "Comparison: mean of the other {n} participants in your category.",
-        "total": "Total",
-        "strengths": "Strengths",
-        "improve": "Where to develop further",
-        "legal": "Please check these legal duties",
-        "visit": "Site visit",
-        "visit_text": "The visit checked {n} claims: {c} confirmed, {p} partly, {r} not confirmed.",
-        "carried": "Most points came from: {items}.",
-        "unused": "Not yet used or not stated: {items}.",
-        "above": "{section}: clearly above your category's mean",
-        "high": "{section}: {score} points",
-        "below": "{section}: below your category's mean",
-        "low": "{section}: {score} points",
-        "privacy": "This letter holds only your own answers and summary values of your category; it names no "
-        "other participant.",
-        "regards": "Kind regards",
-        "sender": "The evaluation team",
-        "entry": "Your entry",
-    },
-}
+#: The fixed texts of a letter (catalogue keys ``outputs.letter_<name>``), handed to the template as ``text``.
+_TEXTS = (
+    "title", "hello", "profile", "section", "yours", "mean", "total", "strengths", "improve", "legal",
+    "visit", "privacy", "regards", "sender", "entry",
+)  # fmt: skip
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("vielfalt", "outputs/templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 @dataclass
 class Letter:
-    """The content of one letter (own data and category means only)."""
+    """The content of one letter (own data and category means only).
+
+    Attributes
+    ----------
+    entry_id, name, category : str
+        The participant's pseudonym, organisation name and category label.
+    awarded : bool
+        Whether the jury awarded the label.
+    sections : list of (label, own score, mean of the others or None)
+        The profile by section.
+    total : float
+        The final total.
+    others : int
+        How many other participants the category has.
+    strengths, improvements, legal : list of str
+        Sentences for the three lists.
+    visit : str or None
+        What the site visit found (None when not visited).
+    """
 
     entry_id: str
     name: str
     category: str
     awarded: bool
-    sections: list[tuple[str, float, float | None]]  # (label, own score, mean of others or None)
+    sections: list[tuple[str, float, float | None]]
     total: float
     others: int
     strengths: list[str]
@@ -120,14 +91,50 @@ def letter_data(
     labels: dict[str, str],
     section_labels: dict[str, str],
     category_label: str,
+    name_column: str,
     visits: pd.DataFrame | None = None,
     option_labels: dict[str, str] | None = None,
     lang: str = "de",
 ) -> Letter:
-    """Collect what one participant's letter says; nothing of another participant enters except a mean."""
+    """Collect what one participant's letter says; nothing of another participant enters except a mean.
+
+    Parameters
+    ----------
+    entry_id : str
+        The participant.
+    final : DataFrame
+        ``jury/final_scores`` (``category``, ``<S>_post`` per section, ``total_post``).
+    entries : DataFrame
+        The accepted entries (the organisation's name).
+    awards : DataFrame
+        ``close/awards`` (``awarded``).
+    contributions, indicators, flags : DataFrame
+        ``scoring/contributions``, ``scoring/indicators_raw`` and ``scoring/flags``.
+    labels : dict
+        Indicator and section code → readable name.
+    section_labels : dict
+        Section id → readable name.
+    category_label : str
+        The category's label in ``lang``.
+    name_column : str
+        The response column with the organisation's name (the questionnaire's ``organisation_name`` role).
+    visits : DataFrame, optional
+        ``jury/visits`` (counts of the checks).
+    option_labels : dict, optional
+        ``"<item>:<option>"`` → label, for legal duties.
+    lang : {"de", "en"}, default "de"
+        Language of the sentences.
+
+    Returns
+    -------
+    Letter
+        What the letter says.
+    """
     from vielfalt.scoring.items import FLAG_LABELS
 
-    t = _T[lang]
+    def say(key: str, **values: object) -> str:
+        return t(f"outputs.letter_{key}", lang, **values)
+
     cat = final.at[entry_id, "category"]
     others = final[(final["category"] == cat) & (final.index != entry_id)]
     show_mean = len(others) >= MIN_OTHERS
@@ -146,23 +153,23 @@ def letter_data(
     for s in ranked[:2]:
         own = float(final.at[entry_id, f"{s}_post"])
         if show_mean and diffs[s] > 5:
-            strengths.append(t["above"].format(section=section_labels.get(s, s)))
+            strengths.append(say("above", section=section_labels.get(s, s)))
         elif own >= 50:
-            strengths.append(t["high"].format(section=section_labels.get(s, s), score=f"{own:.0f}"))
+            strengths.append(say("high", section=section_labels.get(s, s), score=f"{own:.0f}"))
     for s in reversed(ranked[-2:]):
         own = float(final.at[entry_id, f"{s}_post"])
         if show_mean and diffs[s] < -5:
-            improvements.append(t["below"].format(section=section_labels.get(s, s)))
+            improvements.append(say("below", section=section_labels.get(s, s)))
         elif own < 50:
-            improvements.append(t["low"].format(section=section_labels.get(s, s), score=f"{own:.0f}"))
+            improvements.append(say("low", section=section_labels.get(s, s), score=f"{own:.0f}"))
     own_c = contributions.loc[entry_id].dropna().sort_values(ascending=False)
     top = [labels.get(k, k) for k, v in own_c.head(3).items() if v > 0]
     if top:
-        strengths.append(t["carried"].format(items=", ".join(top)))
+        strengths.append(say("carried", items=", ".join(top)))
     own_i = indicators.loc[entry_id]
     zeros = [labels.get(k, k) for k, v in own_i.items() if not pd.isna(v) and v == 0]
     if zeros:
-        improvements.append(t["unused"].format(items=", ".join(zeros[:5])))
+        improvements.append(say("unused", items=", ".join(zeros[:5])))
     legal = []
     if entry_id in flags.index:
         for k, v in flags.loc[entry_id].items():
@@ -179,10 +186,10 @@ def letter_data(
     visit = None
     if visits is not None and entry_id in visits.index:
         v = visits.loc[entry_id]
-        visit = t["visit_text"].format(n=v["n_checks"], c=v["n_confirmed"], p=v["n_partly"], r=v["n_refuted"])
+        visit = say("visit_text", n=v["n_checks"], c=v["n_confirmed"], p=v["n_partly"], r=v["n_refuted"])
     return Letter(
         entry_id=entry_id,
-        name=str(entries.at[entry_id, "A01"]),
+        name=str(entries.at[entry_id, name_column]),
         category=category_label,
         awarded=bool(awards.at[entry_id, "awarded"]) if entry_id in awards.index else False,
         sections=rows,
@@ -195,69 +202,47 @@ def letter_data(
     )
 
 
-def _e(x: object) -> str:
-    return html.escape(str(x), quote=True)
-
-
-def _bar(value: float | None, colour: str) -> str:
-    if value is None:
-        return ""
-    w = max(0.0, min(100.0, value))
-    return f'<span class="bar" style="width:{w:.1f}%;background:{colour}"></span>'
-
-
 def build_letter(letter: Letter, *, title: str, edition: str, lang: str = "de") -> str:
-    """One letter as self-contained HTML (no script, no external resource)."""
-    t = _T[lang]
-    rows = []
-    for label, own, mean in letter.sections:
-        rows.append(
-            "<tr>"
-            f"<th scope='row'>{_e(label)}</th>"
-            f"<td><span class='num'>{own:.0f}</span>{_bar(own, '#1f5fa8')}</td>"
-            + (
-                f"<td><span class='num'>{mean:.0f}</span>{_bar(mean, '#9aa5b1')}</td>"
-                if mean is not None
-                else "<td>–</td>"
-            )
-            + "</tr>"
-        )
+    """One letter as self-contained HTML (no script, no external resource), every text escaped.
 
-    def items(xs: list[str]) -> str:
-        return "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in xs) + "</ul>" if xs else "<p>–</p>"
+    Parameters
+    ----------
+    letter : Letter
+        What the letter says (:func:`letter_data`).
+    title : str
+        The competition's title in ``lang``.
+    edition : str
+        The edition id (in the footer).
+    lang : {"de", "en"}, default "de"
+        Language of the fixed texts.
 
-    note = (
-        t["mean_note"].format(n=letter.others)
-        if letter.others >= MIN_OTHERS
-        else t["no_mean"].format(n=MIN_OTHERS)
-    )
-    outcome = t["awarded"] if letter.awarded else t["not_awarded"]
-    css = (
-        "body{font-family:Georgia,'Times New Roman',serif;color:#1d2733;max-width:46rem;margin:2rem auto;"
-        "padding:0 1rem;line-height:1.45}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}"
-        "table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d9e0e7;padding:4px 6px;"
-        "text-align:left;vertical-align:middle}td{width:35%}.bar{display:inline-block;height:.7rem;"
-        "margin-left:.5rem;vertical-align:middle;max-width:70%}.num{display:inline-block;width:2.2rem;"
-        "text-align:right}.muted{color:#5b6b7b;font-size:.9rem}"
-    )
-    legal = f"<h2>{_e(t['legal'])}</h2>{items(letter.legal)}" if letter.legal else ""
-    visit = f"<h2>{_e(t['visit'])}</h2><p>{_e(letter.visit)}</p>" if letter.visit else ""
+    Returns
+    -------
+    str
+        The HTML page.
+    """
+    enough = letter.others >= MIN_OTHERS
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f"<title>{_e(t['title'])} – {_e(letter.name)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
-        f"<p class='muted'>{_e(title)} · {_e(t['entry'])} {_e(letter.entry_id)}</p>\n"
-        f"<h1>{_e(t['title'])}: {_e(letter.name)}</h1>\n"
-        f"<p>{_e(t['hello'])}</p>\n<p>{_e(t['thanks'].format(title=title, category=letter.category))}</p>\n"
-        f"<p><strong>{_e(outcome.format(title=title))}</strong></p>\n"
-        f"<h2>{_e(t['profile'])}</h2>\n<table><thead><tr><th>{_e(t['section'])}</th><th>{_e(t['yours'])}</th>"
-        f"<th>{_e(t['mean'])}</th></tr></thead><tbody>{''.join(rows)}"
-        f"<tr><th scope='row'>{_e(t['total'])}</th><td><span class='num'><strong>{letter.total:.0f}</strong>"
-        f"</span></td><td></td></tr></tbody></table>\n<p class='muted'>{_e(note)}</p>\n"
-        f"<h2>{_e(t['strengths'])}</h2>{items(letter.strengths)}\n"
-        f"<h2>{_e(t['improve'])}</h2>{items(letter.improvements)}\n{legal}{visit}\n"
-        f"<p>{_e(t['regards'])}<br>{_e(t['sender'])}</p>\n<p class='muted'>{_e(t['privacy'])}</p>\n"
-        f"<p class='muted'>vielfalt · {_e(edition)}</p>\n</body>\n</html>\n"
+        _environment()
+        .get_template("letter.html.j2")
+        .render(
+            lang=lang,
+            letter=letter,
+            title=title,
+            edition=edition,
+            text={key: t(f"outputs.letter_{key}", lang) for key in _TEXTS},
+            thanks=t("outputs.letter_thanks", lang, title=title, category=letter.category),
+            outcome=(
+                t("outputs.letter_awarded", lang, title=title)
+                if letter.awarded
+                else t("outputs.letter_not_awarded", lang)
+            ),
+            note=(
+                t("outputs.letter_mean_note", lang, n=letter.others)
+                if enough
+                else t("outputs.letter_no_mean", lang, n=MIN_OTHERS)
+            ),
+        )
     )
 
 
@@ -288,6 +273,7 @@ def write_letters(
     option_labels = {
         f"{it.id}:{o.code}": o.label.get(lang) for _, it in q.iter_items() for o in q.options_of(it)
     }
+    name_column = q.require_role("organisation_name")
     out_dir = run_dir / "letters"
     out_dir.mkdir(parents=True, exist_ok=True)
     title = ed.title.get(lang)
@@ -304,6 +290,7 @@ def write_letters(
             labels=labels,
             section_labels=section_labels,
             category_label=ed.category_scheme.label(str(final.at[e, "category"]), lang),
+            name_column=name_column,
             visits=visits,
             option_labels=option_labels,
             lang=lang,

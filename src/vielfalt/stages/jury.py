@@ -19,7 +19,7 @@ import pandas as pd
 from vielfalt.columns import CATEGORY, ENTRY_ID
 from vielfalt.dashboard.view import JuryView
 from vielfalt.exceptions import DataError
-from vielfalt.jury.core import (
+from vielfalt.jury import (
     SITE_VISIT_HEADINGS,
     VOTE_HEADINGS,
     SiteVisitResults,
@@ -248,7 +248,7 @@ def jury_stage(
     and the exports ``exports/jury_blind_<ed>.{xlsx,csv}`` and ``exports/jury_named_<ed>.{xlsx,csv}``.
     """
     from vielfalt.dashboard.static import write_jury_html
-    from vielfalt.outputs.spreadsheets import read_text_review, write_jury_exports
+    from vielfalt.outputs.profiles import read_text_review, write_jury_exports
     from vielfalt.outputs.spreadsheets import write_xlsx as _write_xlsx
 
     ed, q = load_context(project_root, edition)
@@ -363,7 +363,7 @@ def close_stage(
     ``exports/public_<ed>.{xlsx,csv}`` (winners with consent only) and ``close/ergebnis_<ed>.xlsx``.
     """
     from vielfalt.outputs.letters import write_letters
-    from vielfalt.outputs.spreadsheets import public_export, write_profile
+    from vielfalt.outputs.profiles import public_export, write_profile
     from vielfalt.outputs.spreadsheets import write_xlsx as _write_xlsx
 
     ed, q = load_context(project_root, edition)
