@@ -487,6 +487,51 @@ def test_skeleton_yaml_keeps_codes_as_strings(tmp_path):
     assert [o.code for o in k.options_of(k.item("Q2"))] == ["Y", "U", "N"]
 
 
+def test_skeleton_has_every_role_commented_out_and_loads(tmp_path):
+    """The roles block names every role, commented out with what to fill in; it loads as no roles."""
+    from vielfalt.config.questionnaire import Roles
+
+    p = _structure(tmp_path, [("Q1", "S", [], []), ("Q2", "M", ["m1", "m2"], [])])
+    res = instrument.write_questionnaire_skeleton(p, tmp_path / "out")
+    text = res.questionnaire.read_text(encoding="utf-8")
+    assert "\nroles:\n" in text
+    for role in Roles.model_fields:
+        (line,) = [x for x in text.splitlines() if x.startswith(f"  # {role}:")]
+        assert len(line.split("#")[2].strip()) > 20, role  # a comment saying what to fill in
+    k = load_questionnaire(res.questionnaire)
+    assert all(v is None for v in k.roles.model_dump().values())
+
+
+def test_skeleton_with_roles_filled_in_loads_and_exposes_them(tmp_path):
+    """Role lines uncommented and filled in with the skeleton's codes give a questionnaire with the roles."""
+    p = _structure(tmp_path, [("Q1", "S", [], []), ("Q2", "M", ["m1", "m2"], [])])
+    res = instrument.write_questionnaire_skeleton(p, tmp_path / "out")
+    text = res.questionnaire.read_text(encoding="utf-8")
+    text = text.replace("  # organisation_name:", "  organisation_name: Q1", 1)
+    text = text.replace("  # consent_publication:", '  consent_publication: "Q2[m1]"', 1)
+    text = text.replace("  # measures_section:", "  measures_section: A", 1)
+    filled = tmp_path / "filled.yaml"
+    filled.write_text(text, encoding="utf-8")
+    k = load_questionnaire(filled)
+    assert (k.roles.organisation_name, k.roles.consent_publication) == ("Q1", "Q2[m1]")
+    assert k.roles.measures_section == "A" and k.roles.headcount is None
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("organisation_name: Q1", "organisation_name: Q9"), encoding="utf-8")
+    with pytest.raises(InstrumentError, match="Q9"):
+        load_questionnaire(bad)
+
+
+def test_untranslated_question_types_are_named_in_the_readers_language(tmp_path):
+    """With lang='en' the type of an untranslated question is named in English (it was always German)."""
+    p = _structure(tmp_path, [("Q1", "L", [], ["a"]), ("Datum", "D", [], []), ("Summe", "*", [], [])])
+    en = instrument.write_questionnaire_skeleton(p, tmp_path / "en", lang="en")
+    by_code = {u.code: u for u in en.untranslated}
+    assert by_code["Datum"].detail == "D (date/time)" and by_code["Summe"].detail == "* (equation)"
+    assert by_code["Summe"].reason == "Not translated: equation (computed value). Export columns: Summe."
+    de = instrument.write_questionnaire_skeleton(p, tmp_path / "de")
+    assert {u.code: u.detail for u in de.untranslated}["Datum"] == "D (Datum/Uhrzeit)"
+
+
 # --- the fillable workbook ------------------------------------------------------------------------------
 def test_workbook_has_a_sheet_per_section_and_hidden_metadata(ctx, form_path):
     """Hinweise, one sheet per section (German names), a hidden list sheet and a hidden metadata sheet."""
@@ -851,6 +896,22 @@ def test_pdf_without_a_browser_says_to_use_html(ctx, tmp_path, monkeypatch):
         instrument.write_form_pdf(q, tmp_path / "x.pdf", edition=ed)
 
 
+def test_html_form_is_one_page_from_the_template_with_its_css(ctx, tmp_path):
+    """The page inlines form.css (no link to another file) and shows an example code of this instrument."""
+    from importlib import resources
+
+    ed, q = ctx
+    text = instrument.form_html(q, edition=ed)
+    css = (resources.files("vielfalt") / "instrument" / "templates" / "form.css").read_text(encoding="utf-8")
+    assert f"<style>\n{css}</style>" in text and "<link" not in text and "<script" not in text
+    example = next(f"{it.id}[{it.subs[0].code}]" for _, it in q.iter_items() if it.subs)
+    assert f"(z. B. {example})" in text
+    hostile = replace_item(q, "A01", label=Label(de="Name \"x\" 'y' <b>", en="Name"))
+    page = instrument.form_html(hostile, edition=ed)
+    assert "Name &#34;x&#34; &#39;y&#39; &lt;b&gt;" in page and "<b>" not in page
+    assert text.endswith("</footer>\n</body></html>\n")
+
+
 # --- command line and demo ------------------------------------------------------------------------------
 @pytest.fixture()
 def project(tmp_path):
@@ -962,6 +1023,19 @@ def test_write_demo_forms(project):
 
 
 # --- hygiene --------------------------------------------------------------------------------------------
+def test_bad_parameters_are_config_errors_in_one_shape(ctx, tmp_path):
+    """A bad `to`, `lang` or `kind` is a ConfigError in the common shape, English under lang='en'."""
+    ed, q = ctx
+    with pytest.raises(ConfigError) as exc:
+        instrument.write_field_files(q, ed, tmp_path, to="docx", lang="en")
+    assert str(exc.value) == (
+        "The 'to' parameter of write_field_files must be one of "
+        "{'all', 'html', 'limesurvey', 'pdf', 'xlsx'}. Got 'docx' instead."
+    )  # it said "… pdf oder all" in English
+    with pytest.raises(ConfigError, match="parameter of write_form_html must be one of {'de', 'en'}"):
+        instrument.write_form_html(q, tmp_path / "x.html", edition=ed, lang="fr")  # type: ignore[arg-type]
+
+
 def test_every_message_has_both_languages():
     """The instrument's messages and validate's form messages exist in German and English, same fields."""
     ours = {k: v for k, v in catalogue().items() if k.startswith("instrument.")}
@@ -979,6 +1053,28 @@ def test_public_names_have_docstrings():
         obj = getattr(instrument, name)
         if callable(obj):
             assert (obj.__doc__ or "").strip(), name
+
+
+def test_the_instrument_is_data_no_demo_code_in_the_subpackage():
+    """No module, template or message of vielfalt.instrument names an item, scale or section of the demo."""
+    _, q = load_edition(ROOT / "params" / "editions" / "demo2010.yaml", with_questionnaire=True)
+    codes = set(q.items) | set(q.scales) | {q.meta.id}
+    folder = ROOT / "src" / "vielfalt" / "instrument"
+    files = [
+        *folder.glob("*.py"),
+        *folder.glob("templates/*"),
+        ROOT / "src" / "vielfalt" / "messages" / "instrument.yaml",
+    ]
+    found = [
+        (f.name, code)
+        for f in files
+        for code in codes
+        if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", f.read_text(encoding="utf-8"))
+    ]
+    found += [
+        (f.name, m) for f in files for m in re.findall(r"Abschnitt [A-Z]\b", f.read_text(encoding="utf-8"))
+    ]
+    assert not found
 
 
 def test_doctests():
