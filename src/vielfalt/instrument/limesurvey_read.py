@@ -9,7 +9,9 @@ has.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,8 @@ __all__ = [
     "LSQuestion",
     "LSSubquestion",
     "SurveyStructure",
+    "number_value",
+    "plain_text",
     "question_columns",
     "read_limesurvey_structure",
     "response_columns",
@@ -32,6 +36,7 @@ __all__ = [
 
 _MAX_STRUCTURE_BYTES = 50_000_000
 _NEEDED = ("class", "type/scale", "name", "text", "language")
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -403,3 +408,33 @@ def question_columns(qq: LSQuestion) -> list[str]:
     if typ in ("L", "!") and qq.other == "Y":
         return [c, f"{c}[other]"]
     return [c]
+
+
+def plain_text(text: str) -> str:
+    """Return LimeSurvey HTML as a plain label: tags removed, entities decoded, spaces collapsed.
+
+    Examples
+    --------
+    >>> plain_text("<p>Anzahl der<br/>Standorte &amp; Filialen</p>")
+    'Anzahl der Standorte & Filialen'
+    """
+    s = re.sub(r"<br\s*/?>|</p>", " ", text or "", flags=re.IGNORECASE)
+    s = html.unescape(_TAG.sub("", s))
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def number_value(text: str) -> float | int | None:
+    """Return a number attribute (``"5"``, ``"2,5"``) as an int or float; None when it is not a finite number.
+
+    Examples
+    --------
+    >>> number_value("5"), number_value("2,5"), number_value("inf"), number_value("viele")
+    (5, 2.5, None, None)
+    """
+    try:
+        x = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    if not math.isfinite(x):
+        return None
+    return int(x) if x.is_integer() else x

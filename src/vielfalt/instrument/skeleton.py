@@ -8,8 +8,6 @@ everything it could not carry over; :func:`write_questionnaire_skeleton` writes 
 
 from __future__ import annotations
 
-import html
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,8 +31,11 @@ from vielfalt.instrument._codes import (
     limesurvey_code,
 )
 from vielfalt.instrument.limesurvey_read import (
+    LSGroup,
     LSQuestion,
     SurveyStructure,
+    number_value,
+    plain_text,
     question_columns,
     read_limesurvey_structure,
 )
@@ -70,8 +71,6 @@ class SkeletonResult:
     n_sections: int
 
 
-_TAG = re.compile(r"<[^>]+>")
-
 _EM_PART = re.compile(
     r"!is_empty\((?P<req>[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9]+)\)"
     r"|\(is_empty\((?P<v1>[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9]+)\) or (?P<v2>[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9]+) "
@@ -79,22 +78,15 @@ _EM_PART = re.compile(
 )
 
 
-def _plain(text: str) -> str:
-    """LimeSurvey HTML as a plain label: tags removed, entities decoded, spaces collapsed."""
-    s = re.sub(r"<br\s*/?>|</p>", " ", text or "", flags=re.IGNORECASE)
-    s = html.unescape(_TAG.sub("", s))
-    return re.sub(r"\s+", " ", s).strip()
-
-
 def _labels(texts: Mapping[str, str], languages: Sequence[str], fallback: str) -> tuple[dict[str, str], bool]:
     """A label {de, en} from per-language texts; True when German had to be taken from another language."""
-    de = _plain(texts.get("de", ""))
-    en = _plain(texts.get("en", ""))
+    de = plain_text(texts.get("de", ""))
+    en = plain_text(texts.get("en", ""))
     borrowed = False
     if not de:
         for language in languages:
-            if _plain(texts.get(language, "")):
-                de = _plain(texts[language])
+            if plain_text(texts.get(language, "")):
+                de = plain_text(texts[language])
                 borrowed = language != "de"
                 break
     de = de or fallback
@@ -102,16 +94,6 @@ def _labels(texts: Mapping[str, str], languages: Sequence[str], fallback: str) -
     if en:
         out["en"] = en
     return out, borrowed
-
-
-def _number(text: str) -> float | int | None:
-    try:
-        x = float(text.replace(",", "."))
-    except ValueError:
-        return None
-    if not math.isfinite(x):
-        return None
-    return int(x) if x.is_integer() else x
 
 
 @dataclass
@@ -215,49 +197,16 @@ def questionnaire_skeleton(
         missing.append(Untranslated("—", "—", "text", ", ".join(langs), reason))
     meta: dict[str, Any] = {"id": qid, "version": version, "title": title}
     welcome = {x: s.get("surveyls_welcometext", "") for x, s in structure.language_settings.items()}
-    if any(_plain(v) for v in welcome.values()):
+    if any(plain_text(v) for v in welcome.values()):
         meta["notes"], _ = _labels(welcome, langs, "")
 
     scales: dict[str, dict[str, Any]] = {}
     sections: list[dict[str, Any]] = []
     seen_codes: dict[str, str] = {}
     for gi, g in enumerate(structure.groups):
-        gname = _plain(g.names.get(langs[0], "")) or g.key
-        glabel, _ = _labels(g.names, langs, t("instrument.group_fallback", lang, n=gi + 1))
-
-        if g.relevance not in ("", "1"):
-            reason = t("instrument.group_condition", lang)
-            missing.append(Untranslated(gname, gname, "setting", f"relevance = {g.relevance}", reason))
-        items: list[dict[str, Any]] = []
-        for qq in g.questions:
-            item = _skeleton_item(_Question(qq, structure, gname, lang, missing), scales)
-            if item is None:
-                continue
-            key = item["id"]
-            if key in seen_codes and seen_codes[key] != qq.code:
-                where = t("instrument.where_questions", lang)
-                msg = t(
-                    "instrument.skeleton_collision",
-                    lang,
-                    path=structure.path,
-                    first=seen_codes[key],
-                    second=qq.code,
-                    where=where,
-                    norm=key,
-                )
-                raise DataError(msg, path=structure.path)
-            seen_codes[key] = qq.code
-            items.append(item)
-        if items:
-            section = {
-                "id": letters(len(sections)),
-                "label": glabel,
-                "scoring": {"kind": "none"},
-                "items": items,
-            }
-            sections.append(section)
-        else:
-            missing.append(Untranslated(gname, gname, "question", "G", t("instrument.group_empty", lang)))
+        section = _section(g, gi, structure, scales, seen_codes, missing, lang)
+        if section is not None:
+            sections.append({"id": letters(len(sections)), **section})
     for r in structure.other_rows:
         cls = r.get("class", "")
         where = t("instrument.row_where", lang, cls=cls, line=r.get("line"))
@@ -270,6 +219,47 @@ def questionnaire_skeleton(
     data["weights"] = {"default": {}}
     data["sections"] = sections
     return data, missing
+
+
+def _section(
+    g: LSGroup,
+    gi: int,
+    structure: SurveyStructure,
+    scales: dict[str, dict[str, Any]],
+    seen_codes: dict[str, str],
+    missing: list[Untranslated],
+    lang: str,
+) -> dict[str, Any] | None:
+    """The section of one group (without its id), or None when none of its questions translates."""
+    langs = structure.languages
+    gname = plain_text(g.names.get(langs[0], "")) or g.key
+    glabel, _ = _labels(g.names, langs, t("instrument.group_fallback", lang, n=gi + 1))
+    if g.relevance not in ("", "1"):
+        reason = t("instrument.group_condition", lang)
+        missing.append(Untranslated(gname, gname, "setting", f"relevance = {g.relevance}", reason))
+    items: list[dict[str, Any]] = []
+    for qq in g.questions:
+        item = _skeleton_item(_Question(qq, structure, gname, lang, missing), scales)
+        if item is None:
+            continue
+        key = item["id"]
+        if key in seen_codes and seen_codes[key] != qq.code:
+            msg = t(
+                "instrument.skeleton_collision",
+                lang,
+                path=structure.path,
+                first=seen_codes[key],
+                second=qq.code,
+                where=t("instrument.where_questions", lang),
+                norm=key,
+            )
+            raise DataError(msg, path=structure.path)
+        seen_codes[key] = qq.code
+        items.append(item)
+    if not items:
+        missing.append(Untranslated(gname, gname, "question", "G", t("instrument.group_empty", lang)))
+        return None
+    return {"label": glabel, "scoring": {"kind": "none"}, "items": items}
 
 
 # --- one question ---------------------------------------------------------------------------------------
@@ -334,10 +324,10 @@ def _item_head(qc: _Question, code: str, kind: str) -> dict[str, Any]:
     qq = qc.qq
     langs = qc.structure.languages
     label, _ = _labels(qq.texts, langs, qq.code)
-    if not any(_plain(v) for v in qq.texts.values()):
+    if not any(plain_text(v) for v in qq.texts.values()):
         qc.note("text", "text", "no_text")
     item: dict[str, Any] = {"id": code, "type": kind, "label": label}
-    helps = {k: v for k, v in qq.helps.items() if _plain(v)}
+    helps = {k: v for k, v in qq.helps.items() if plain_text(v)}
     if helps:
         item["help"], _ = _labels(helps, langs, "")
     if qq.mandatory == "Y":
@@ -433,8 +423,8 @@ def _number_rules(qc: _Question, item: dict[str, Any], attrs: Mapping[str, str],
     it used."""
     handled = {"num_value_int_only", "min_num_value_n", "max_num_value_n"}
     integer = attrs.get("num_value_int_only", "") == "1"
-    lo = _number(attrs.get("min_num_value_n", "")) if attrs.get("min_num_value_n") else None
-    hi = _number(attrs.get("max_num_value_n", "")) if attrs.get("max_num_value_n") else None
+    lo = number_value(attrs.get("min_num_value_n", "")) if attrs.get("min_num_value_n") else None
+    hi = number_value(attrs.get("max_num_value_n", "")) if attrs.get("max_num_value_n") else None
     for target in item.get("subs") or [item]:
         if not integer:
             target["integer"] = False
@@ -476,7 +466,7 @@ def _apply_em(expr: str, code: str, item: dict[str, Any]) -> str:
                 rest.append(part)
                 continue
             target = subs[m.group("v1")]
-            target["min" if m.group("op") == ">=" else "max"] = _number(m.group("num"))
+            target["min" if m.group("op") == ">=" else "max"] = number_value(m.group("num"))
     return " and ".join(rest)
 
 
