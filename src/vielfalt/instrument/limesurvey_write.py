@@ -210,10 +210,18 @@ def item_question_type(item: Item, q: Questionnaire) -> str:
 
     Examples
     --------
-    >>> from vielfalt.config.questionnaire import Item, Label
-    >>> item = Item(id="Q9", type="numeric", label=Label(de="Anzahl"))  # doctest: +SKIP
-    >>> item_question_type(item, q)  # doctest: +SKIP
-    'N'
+    >>> from vielfalt.config.questionnaire import Item, Label, Meta, Questionnaire, Section
+    >>> items = [
+    ...     Item(id="Q1", type="text", label=Label(de="Name"), maxlen=200),
+    ...     Item(id="Q9", type="numeric", label=Label(de="Anzahl")),
+    ... ]
+    >>> q = Questionnaire(
+    ...     meta=Meta(id="x", version="1", title=Label(de="x")),
+    ...     weights={"default": {}},
+    ...     sections=[Section(id="S1", label=Label(de="Profil"), items=items)],
+    ... )
+    >>> [item_question_type(it, q) for _, it in q.iter_items()]
+    ['S', 'N']
     """
     if item.type == "text":
         return "S" if item.maxlen is not None and item.maxlen <= SHORT_TEXT_MAX else "T"
