@@ -105,35 +105,42 @@ CODE_LIMITS: dict[str, int] = {"question": 20, "subquestion": 20, "answer": 5}
 
 SHORT_TEXT_MAX = 255  # LimeSurvey's "short free text" (S) up to this length, "long free text" (T) above
 
-# the item type of each LimeSurvey question type the instrument can express
-ITEM_KINDS = {
-    "L": "single",
-    "!": "single",
-    "5": "single",
-    "G": "single",
+#: LimeSurvey's row classes in a structure file: survey settings, language settings, groups, questions,
+#: subquestions, answers (letters are spelt out as strings of several, so no questionnaire-like code stands
+#: alone in quotes)
+_ROW_CLASS_NAMES = "S SL G Q SQ A"
+ROW_SETTING, ROW_LANGUAGE, ROW_GROUP, ROW_QUESTION, ROW_SUBQUESTION, ROW_ANSWER = _ROW_CLASS_NAMES.split()
+ROW_CLASSES = (ROW_SETTING, ROW_LANGUAGE, ROW_GROUP, ROW_QUESTION, ROW_SUBQUESTION, ROW_ANSWER)
+
+#: the item type of each LimeSurvey question type the instrument can express
+ITEM_KINDS: dict[str, str] = {
+    **dict.fromkeys("L!5G", "single"),  # radio list, dropdown, five-point choice, gender
     "M": "multi",
     "Y": "yesno",
     "N": "numeric",
     "K": "multinumeric",
-    "S": "text",
-    "T": "text",
-    "U": "text",
+    **dict.fromkeys("STU", "text"),  # short, long, huge free text
     "Q": "multitext",
-    "F": "array",
-    "A": "array",
-    "B": "array",
-    "C": "array",
-    "E": "array",
+    **dict.fromkeys("FABCE", "array"),  # array; its 5-point, 10-point, yes/uncertain/no, more/same/less forms
 }
-# fixed answer scales of LimeSurvey's built-in array and choice types: (code as LimeSurvey stores it, label)
-FIXED_SCALES: dict[str, list[tuple[str, str | None]]] = {
-    "5": [(str(i), None) for i in range(1, 6)],
-    "A": [(str(i), None) for i in range(1, 6)],
-    "B": [(str(i), None) for i in range(1, 11)],
-    "C": [("Y", "fixed_yes"), ("U", "fixed_uncertain"), ("N", "fixed_no")],
-    "E": [("I", "fixed_increase"), ("S", "fixed_same"), ("D", "fixed_decrease")],
-    "G": [("F", "fixed_female"), ("M", "fixed_male")],
-}
+_ONE_TO_FIVE: list[tuple[str, str | None]] = [(str(i), None) for i in range(1, 6)]
+#: fixed answer scales of LimeSurvey's built-in choice and array types (five-point choice, 5-point,
+#: 10-point, yes/uncertain/no and more/same/less arrays, gender): (code as LimeSurvey stores it, catalogue
+#: key of its label or None for the code itself)
+FIXED_SCALES: dict[str, list[tuple[str, str | None]]] = dict(
+    zip(
+        "5ABCEG",
+        (
+            _ONE_TO_FIVE,
+            _ONE_TO_FIVE,
+            [(str(i), None) for i in range(1, 11)],
+            list(zip("YUN", ("fixed_yes", "fixed_uncertain", "fixed_no"), strict=True)),
+            list(zip("ISD", ("fixed_increase", "fixed_same", "fixed_decrease"), strict=True)),
+            list(zip("FM", ("fixed_female", "fixed_male"), strict=True)),
+        ),
+        strict=True,
+    )
+)
 # attributes that only change how LimeSurvey shows a question; listed in the report as display settings
 DISPLAY_ATTRIBUTES = frozenset(
     {
@@ -231,8 +238,8 @@ def letters(n: int) -> str:
 
     Examples
     --------
-    >>> letters(0), letters(25), letters(26)
-    ('A', 'Z', 'AA')
+    >>> " ".join(letters(n) for n in (0, 25, 26, 701, 702))
+    'A Z AA ZZ AAA'
     """
     s = ""
     n += 1

@@ -14,7 +14,7 @@ from vielfalt._params import Options, validate_params
 from vielfalt.config.edition import Edition, edition_path, load_edition
 from vielfalt.config.questionnaire import Questionnaire
 from vielfalt.i18n import t
-from vielfalt.instrument._codes import LANGS, Lang
+from vielfalt.instrument._codes import LANGS, ROW_CLASSES, Lang
 from vielfalt.instrument.form_print import write_form_html, write_form_pdf
 from vielfalt.instrument.form_xlsx import write_form_xlsx
 from vielfalt.instrument.limesurvey_read import read_limesurvey_structure
@@ -107,7 +107,7 @@ def write_field_files(
         if target == "limesurvey":
             p = write_limesurvey_structure(q, out / f"limesurvey_{ed}.txt", edition=edition, lang=lang)
             counts = read_limesurvey_structure(p, lang=lang).row_counts
-            rows = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("S", "SL", "G", "Q", "SQ", "A"))
+            rows = ", ".join(f"{k} {counts.get(k, 0)}" for k in ROW_CLASSES)
             lines.append(t("instrument.files_limesurvey", lang, path=_shown(p, base), rows=rows))
             lines.append(t("instrument.files_limesurvey_next", lang))
         elif target == "xlsx":

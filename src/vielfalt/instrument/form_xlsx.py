@@ -34,7 +34,8 @@ __all__ = ["FORM_LAYOUT_VERSION", "write_form_xlsx"]
 FORM_LAYOUT_VERSION = "1"
 """Version of the form layout written on the metadata sheet (``format_version``)."""
 
-_ANSWER_COLUMN = "C"
+#: the columns of a section sheet: response code, question, answer cell, rule
+_CODE_COL, _LABEL_COL, _ANSWER_COL, _NOTE_COL = "ABCD"
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
@@ -232,7 +233,7 @@ class _FormBook:
 
     def answer_cell(self, ws: Worksheet, r: int) -> Cell:
         """Style the answer cell of row ``r``: yellow, boxed, unlocked, wrapped."""
-        c = ws[f"{_ANSWER_COLUMN}{r}"]
+        c = ws[f"{_ANSWER_COL}{r}"]
         c.fill = self.answer_fill
         c.border = self.box
         c.protection = self.unlocked
@@ -264,9 +265,8 @@ class _FormBook:
         date_cell.number_format = "DD.MM.YYYY"
         self.validate(intro, date_cell.coordinate, ("date",))
         self.cells.append((SUBMITDATE, intro.title, date_cell.coordinate))
-        intro.column_dimensions["A"].width = 14
-        intro.column_dimensions["B"].width = 70
-        intro.column_dimensions["C"].width = 22
+        for col, width in zip("ABC", (14, 70, 22), strict=True):
+            intro.column_dimensions[col].width = width
         for row in intro.iter_rows(min_row=2, max_col=2):
             for c in row:
                 c.alignment = self.wrap
@@ -286,10 +286,8 @@ class _FormBook:
         for fr in _form_rows(sec, self.q, lang):
             ws.append([neut(fr.code or ""), neut(fr.label), None, neut(fr.hint)])
             self._style_row(ws, ws.max_row, fr)
-        ws.column_dimensions["A"].width = 24
-        ws.column_dimensions["B"].width = 62
-        ws.column_dimensions["C"].width = 36
-        ws.column_dimensions["D"].width = 44
+        for col, width in zip((_CODE_COL, _LABEL_COL, _ANSWER_COL, _NOTE_COL), (24, 62, 36, 44), strict=True):
+            ws.column_dimensions[col].width = width
         ws.freeze_panes = "A4"
 
     def _style_row(self, ws: Worksheet, r: int, fr: _FormRow) -> None:

@@ -19,7 +19,18 @@ from pathlib import Path
 from vielfalt._params import Options, validate_params
 from vielfalt.exceptions import DataError
 from vielfalt.i18n import t
-from vielfalt.instrument._codes import FIXED_COLUMNS, I18N_ATTRIBUTES, LANGS, Lang
+from vielfalt.instrument._codes import (
+    FIXED_COLUMNS,
+    I18N_ATTRIBUTES,
+    LANGS,
+    ROW_ANSWER,
+    ROW_GROUP,
+    ROW_LANGUAGE,
+    ROW_QUESTION,
+    ROW_SETTING,
+    ROW_SUBQUESTION,
+    Lang,
+)
 
 __all__ = [
     "LSAnswer",
@@ -37,6 +48,8 @@ __all__ = [
 _MAX_STRUCTURE_BYTES = 50_000_000
 _NEEDED = ("class", "type/scale", "name", "text", "language")
 _TAG = re.compile(r"<[^>]+>")
+# question types with one response column per subquestion: multiple numbers, multiple texts, the arrays
+_ONE_COLUMN_PER_PART = frozenset("KQABCEFH")
 
 
 @dataclass
@@ -199,13 +212,13 @@ class _Assembler:
         """Take one row (any class but ``S``/``SL``, which the caller keeps)."""
         cls = r.get("class", "")
         language = r.get("language") or self.base
-        if cls == "G":
+        if cls == ROW_GROUP:
             self._group(r, language)
-        elif cls == "Q":
+        elif cls == ROW_QUESTION:
             self._question(lineno, r, language)
-        elif cls in ("SQ", "A"):
+        elif cls in (ROW_SUBQUESTION, ROW_ANSWER):
             self._part(lineno, r, cls, language)
-        elif cls not in ("S", "SL"):
+        elif cls not in (ROW_SETTING, ROW_LANGUAGE):
             self.other_rows.append(dict(r, line=str(lineno)))
 
     def _group(self, r: dict[str, str], language: str) -> None:
@@ -264,7 +277,7 @@ class _Assembler:
             return
         code = r.get("name", "")
         scale = r.get("type/scale", "") or "0"
-        if cls == "SQ":
+        if cls == ROW_SUBQUESTION:
             if code == "other" and current.other == "Y":
                 return  # a row naming the "other" field, not a subquestion (importer: same rule)
             sq = next((s for s in current.subquestions if s.code == code and s.scale == scale), None)
@@ -319,13 +332,13 @@ def read_limesurvey_structure(path: str | Path, *, lang: Lang = "de") -> SurveyS
         r = {h: _value(rec, i) for i, h in enumerate(header) if h}
         cls = r.get("class", "").strip()
         counts[cls] = counts.get(cls, 0) + 1
-        if cls == "S":
+        if cls == ROW_SETTING:
             settings[r.get("name", "")] = r.get("text", "")
-        elif cls == "SL":
+        elif cls == ROW_LANGUAGE:
             lsettings.setdefault(r.get("language", ""), {})[r.get("name", "")] = r.get("text", "")
         rows.append((lineno, r))
     base = settings.get("language") or next(
-        (r.get("language", "") for _, r in rows if r.get("class") == "Q" and r.get("language")), "en"
+        (r.get("language", "") for _, r in rows if r.get("class") == ROW_QUESTION and r.get("language")), "en"
     )
     languages = [base] + [x for x in settings.get("additional_languages", "").split() if x and x != base]
     parts = _Assembler(base)
@@ -393,7 +406,7 @@ def question_columns(qq: LSQuestion) -> list[str]:
     if typ == "P":
         cols = [x for s in sq0 for x in (f"{c}[{s}]", f"{c}[{s}comment]")]
         return cols + ([f"{c}[other]", f"{c}[othercomment]"] if qq.other == "Y" else [])
-    if typ in ("K", "Q", "A", "B", "C", "E", "F", "H"):
+    if typ in _ONE_COLUMN_PER_PART:
         return [f"{c}[{s}]" for s in sq0]
     if typ in (":", ";"):
         return [f"{c}[{y}_{x}]" for y in sq0 for x in sq1]

@@ -26,6 +26,12 @@ from vielfalt.instrument._codes import (
     CODE_LIMITS,
     LANGS,
     RESERVED_QUESTION,
+    ROW_ANSWER,
+    ROW_GROUP,
+    ROW_LANGUAGE,
+    ROW_QUESTION,
+    ROW_SETTING,
+    ROW_SUBQUESTION,
     SHORT_TEXT_MAX,
     STRUCTURE_COLUMNS,
     CodeKind,
@@ -41,49 +47,30 @@ __all__ = [
     "write_limesurvey_structure",
 ]
 
+#: LimeSurvey's question type of each item type (text and single choice depend on the item, see below)
+_QUESTION_TYPES = dict(
+    zip(("multi", "yesno", "numeric", "multinumeric", "array", "multitext"), "MYNKFQ", strict=True)
+)
 _DROPDOWN_FROM = 11  # a single choice with this many options becomes a dropdown list (!) instead of radios
 
-#: LimeSurvey's survey settings (rows of class ``S`` after the survey id): one page per section, as on paper;
-#: a real submit date (intake keeps the latest of two submissions); participants may save and come back;
-#: no IP addresses, no referrer (data protection); no extra "no answer" option (an empty answer is the
-#: missing value); the codes shown, so paper and web form can be compared.
-_SETTINGS: tuple[tuple[str, str], ...] = (
-    ("gsid", "1"),
-    ("admin", ""),
-    ("adminemail", ""),
-    ("anonymized", "N"),
-    ("format", "G"),
-    ("savetimings", "N"),
-)
-_MORE_SETTINGS: tuple[tuple[str, str], ...] = (
-    ("datestamp", "Y"),
-    ("usecookie", "N"),
-    ("allowregister", "N"),
-    ("allowsave", "Y"),
-    ("allowprev", "Y"),
-    ("printanswers", "Y"),
-    ("ipaddr", "N"),
-    ("refurl", "N"),
-    ("publicstatistics", "N"),
-    ("publicgraphs", "N"),
-    ("listpublic", "N"),
-    ("htmlemail", "Y"),
-    ("sendconfirmation", "Y"),
-    ("tokenanswerspersistence", "N"),
-    ("assessments", "N"),
-    ("usecaptcha", "N"),
-    ("usetokens", "N"),
-    ("showxquestions", "Y"),
-    ("showgroupinfo", "B"),
-    ("shownoanswer", "N"),
-    ("showqnumcode", "C"),
-    ("showwelcome", "Y"),
-    ("showprogress", "Y"),
-    ("questionindex", "1"),
-    ("navigationdelay", "0"),
-    ("nokeyboard", "N"),
-    ("alloweditaftercompletion", "N"),
-)
+# LimeSurvey's survey settings (rows of class ``S``) in its ``name=value`` notation: those after the survey id
+# and before the languages, then those after the languages. One page per group (``format``), as on paper; a
+# real submit date (``datestamp``: intake keeps the latest of two submissions); participants may save and
+# come back; no IP addresses, no referrer (data protection); no extra "no answer" option (an empty answer is
+# the missing value); group names and descriptions (``showgroupinfo``) and question codes (``showqnumcode``)
+# shown, so paper and web form can be compared.
+_SETTINGS_BEFORE_LANGUAGES = "gsid=1 admin= adminemail= anonymized=N format=G savetimings=N"
+_SETTINGS_AFTER_LANGUAGES = """
+    datestamp=Y usecookie=N allowregister=N allowsave=Y allowprev=Y printanswers=Y ipaddr=N refurl=N
+    publicstatistics=N publicgraphs=N listpublic=N htmlemail=Y sendconfirmation=Y tokenanswerspersistence=N
+    assessments=N usecaptcha=N usetokens=N showxquestions=Y showgroupinfo=B shownoanswer=N showqnumcode=C
+    showwelcome=Y showprogress=Y questionindex=1 navigationdelay=0 nokeyboard=N alloweditaftercompletion=N
+"""
+
+
+def _settings(text: str) -> list[tuple[str, str]]:
+    """``"a=1 b="`` → ``[("a", "1"), ("b", "")]``."""
+    return [(name, value) for name, _, value in (pair.partition("=") for pair in text.split())]
 
 
 # --- code rules -------------------------------------------------------------------------------------------
@@ -227,9 +214,7 @@ def item_question_type(item: Item, q: Questionnaire) -> str:
         return "S" if item.maxlen is not None and item.maxlen <= SHORT_TEXT_MAX else "T"
     if item.type == "single":
         return "!" if len(q.options_of(item)) >= _DROPDOWN_FROM else "L"
-    return {"multi": "M", "yesno": "Y", "numeric": "N", "multinumeric": "K", "array": "F", "multitext": "Q"}[
-        item.type
-    ]
+    return _QUESTION_TYPES[item.type]
 
 
 def _html_text(text: str) -> str:
@@ -312,12 +297,12 @@ def _setting_rows(q: Questionnaire, sid: str, title: Label, langs: list[str]) ->
     """The survey settings (``S``) and the language settings (``SL``) of each language."""
     settings = [
         ("sid", sid),
-        *_SETTINGS,
+        *_settings(_SETTINGS_BEFORE_LANGUAGES),
         ("language", langs[0]),
         ("additional_languages", " ".join(langs[1:])),
-        *_MORE_SETTINGS,
+        *_settings(_SETTINGS_AFTER_LANGUAGES),
     ]
-    rows = [{"class": "S", "name": name, "text": value} for name, value in settings]
+    rows = [{"class": ROW_SETTING, "name": name, "text": value} for name, value in settings]
     for language in langs:
         notes = q.meta.notes.get(language) if q.meta.notes else ""
         for name, value in (
@@ -330,7 +315,7 @@ def _setting_rows(q: Questionnaire, sid: str, title: Label, langs: list[str]) ->
             ("surveyls_dateformat", "1"),  # dd.mm.yyyy
             ("surveyls_numberformat", "1" if language == "de" else "0"),  # decimal comma / point in the form
         ):
-            rows.append({"class": "SL", "name": name, "text": value, "language": language})
+            rows.append({"class": ROW_LANGUAGE, "name": name, "text": value, "language": language})
     return rows
 
 
@@ -399,7 +384,7 @@ def structure_rows(
             rows.append(
                 {
                     "id": str(gseq),
-                    "class": "G",
+                    "class": ROW_GROUP,
                     "type/scale": str(gseq),
                     "name": sec.label.get(language),
                     "language": language,
@@ -434,7 +419,7 @@ def _question_row(
         mandatory = all(s.required for s in it.subs)
     row: dict[str, str] = {
         "id": str(qid),
-        "class": "Q",
+        "class": ROW_QUESTION,
         "type/scale": item_question_type(it, q),
         "name": it.id,
         "relevance": "1",
@@ -468,7 +453,7 @@ def _question_rows(
         out.append(
             {
                 "id": str(sqid[(it.id, code)]),
-                "class": "SQ",
+                "class": ROW_SUBQUESTION,
                 "name": code,
                 "relevance": "1",
                 "text": _html_text(_check_text(it.id, label.get(language), lang)),
@@ -482,7 +467,7 @@ def _question_rows(
             out.append(
                 {
                     "id": str(qid),
-                    "class": "A",
+                    "class": ROW_ANSWER,
                     "type/scale": "0",
                     "name": o.code,
                     "text": _html_text(_check_text(it.id, o.label.get(language), lang)),

@@ -26,6 +26,7 @@ from vielfalt.instrument._codes import (
     ITEM_KINDS,
     LANGS,
     LIMESURVEY_TYPES,
+    ROW_GROUP,
     Lang,
     letters,
     limesurvey_code,
@@ -257,7 +258,7 @@ def _section(
         seen_codes[key] = qq.code
         items.append(item)
     if not items:
-        missing.append(Untranslated(gname, gname, "question", "G", t("instrument.group_empty", lang)))
+        missing.append(Untranslated(gname, gname, "question", ROW_GROUP, t("instrument.group_empty", lang)))
         return None
     return {"label": glabel, "scoring": {"kind": "none"}, "items": items}
 
