@@ -1,4 +1,5 @@
-"""Tests of vielfalt.instrument.field: LimeSurvey structure file, code rules, skeletons, fillable and printable forms."""
+"""Tests of vielfalt.instrument: LimeSurvey structure file, code rules, skeletons, fillable and printable
+forms."""
 
 from __future__ import annotations
 
@@ -16,15 +17,26 @@ import openpyxl
 import pytest
 import yaml
 
+from vielfalt import instrument
 from vielfalt.config.edition import InputFile, load_edition
 from vielfalt.config.questionnaire import Label, Option, Sub, load_questionnaire
 from vielfalt.exceptions import ConfigError, DataError, InstrumentError
-from vielfalt.instrument import field
+from vielfalt.i18n import catalogue
+from vielfalt.instrument import (
+    _codes,
+    fielding,
+    form_print,
+    form_xlsx,
+    limesurvey_read,
+    limesurvey_write,
+    skeleton,
+)
 from vielfalt.intake import read as ingest
 from vielfalt.intake.validate import FIXES, MESSAGES, validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMONAID = "real-exports/limonaid/export-of-minimal-survey-as-tsv.txt"
+MODULES = (_codes, limesurvey_write, limesurvey_read, skeleton, form_xlsx, form_print, fielding)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +49,7 @@ def ctx():
 def structure_path(ctx, tmp_path_factory):
     """The instrument's structure file."""
     ed, q = ctx
-    return field.write_limesurvey_structure(q, tmp_path_factory.mktemp("ls") / "vg2010.txt", edition=ed)
+    return instrument.write_limesurvey_structure(q, tmp_path_factory.mktemp("ls") / "vg2010.txt", edition=ed)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +65,7 @@ def rows(structure_path):
 def form_path(ctx, tmp_path_factory):
     """The fillable workbook of the demo edition."""
     ed, q = ctx
-    return field.write_form_xlsx(q, tmp_path_factory.mktemp("form") / "teilnahmebogen.xlsx", edition=ed)
+    return instrument.write_form_xlsx(q, tmp_path_factory.mktemp("form") / "teilnahmebogen.xlsx", edition=ed)
 
 
 def replace_item(q, item_id, **update):
@@ -74,7 +86,7 @@ def opt(code, de, en=None):
 def test_structure_columns_are_limesurveys_own_export_header(shared_dir, structure_path):
     """The 146 column names, in order, are those of LimeSurvey's real export (limonaid's file)."""
     real = (shared_dir / LIMONAID).read_bytes().decode("utf-8").split("\r\n", 1)[0].split("\t")
-    assert list(field.STRUCTURE_COLUMNS) == real
+    assert list(instrument.STRUCTURE_COLUMNS) == real
     ours = structure_path.read_bytes().decode("utf-8").split("\r\n", 1)[0].split("\t")
     assert ours == real
 
@@ -92,7 +104,7 @@ def test_structure_file_bytes_follow_limesurveys_layout(structure_path, rows):
 def test_structure_is_deterministic(ctx, structure_path, tmp_path):
     """Writing the structure twice gives identical bytes."""
     ed, q = ctx
-    again = field.write_limesurvey_structure(q, tmp_path / "again.txt", edition=ed)
+    again = instrument.write_limesurvey_structure(q, tmp_path / "again.txt", edition=ed)
     assert again.read_bytes() == structure_path.read_bytes()
 
 
@@ -195,7 +207,7 @@ def test_fields_are_quoted_like_phps_fputcsv(structure_path):
 def test_reader_parses_our_file_back(ctx, structure_path):
     """Sections, questions, subquestions and answers come back in order with both languages."""
     _, q = ctx
-    s = field.read_limesurvey_structure(structure_path)
+    s = instrument.read_limesurvey_structure(structure_path)
     assert s.languages == ["de", "en"]
     assert [g.names["de"] for g in s.groups] == [sec.label.de for sec in q.sections]
     assert [qq.code for qq in s.questions] == [it.id for _, it in q.iter_items()]
@@ -207,7 +219,7 @@ def test_reader_parses_our_file_back(ctx, structure_path):
 
 def test_reader_parses_the_real_limonaid_export(shared_dir):
     """LimeSurvey's real export: 12 groups, 18 questions, English plus Dutch, types and answers."""
-    s = field.read_limesurvey_structure(shared_dir / LIMONAID)
+    s = instrument.read_limesurvey_structure(shared_dir / LIMONAID)
     assert s.languages == ["en", "nl"]
     assert len(s.groups) == 12 and len(s.questions) == 18
     assert s.row_counts == {"S": 48, "SL": 44, "G": 24, "Q": 36, "A": 98, "SQ": 62}
@@ -219,7 +231,7 @@ def test_reader_parses_the_real_limonaid_export(shared_dir):
     k = s.question("nrOfDMQs")
     assert (k.type, k.attributes["min_num_value_n"], k.attributes["max_num_value_n"]) == ("K", "5", "50")
     assert s.question("gender").i18n["other_replace_text"] == {"en": "I am "}
-    assert field.response_columns(s)[:6] == [
+    assert instrument.response_columns(s)[:6] == [
         "country",
         "localDistance",
         "age",
@@ -232,52 +244,53 @@ def test_reader_parses_the_real_limonaid_export(shared_dir):
 def test_reader_refuses_files_that_are_not_structures(tmp_path):
     """A missing file, a CSV table and a structure without questions are DataErrors naming the file."""
     with pytest.raises(DataError, match="nicht gefunden"):
-        field.read_limesurvey_structure(tmp_path / "nope.txt")
+        instrument.read_limesurvey_structure(tmp_path / "nope.txt")
     p = tmp_path / "table.csv"
     p.write_text("id;A01\n1;x\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"table\.csv: Das ist keine LimeSurvey-Strukturdatei"):
-        field.read_limesurvey_structure(p)
+        instrument.read_limesurvey_structure(p)
     e = tmp_path / "empty.txt"
     e.write_text(
-        "\t".join(field.STRUCTURE_COLUMNS) + "\r\n" + "\t\tS\t\tlanguage\t\tde" + "\r\n", encoding="utf-8"
+        "\t".join(instrument.STRUCTURE_COLUMNS) + "\r\n" + "\t\tS\t\tlanguage\t\tde" + "\r\n",
+        encoding="utf-8",
     )
     with pytest.raises(DataError, match="keine Fragen"):
-        field.read_limesurvey_structure(e, lang="de")
+        instrument.read_limesurvey_structure(e, lang="de")
     with pytest.raises(DataError, match="no questions"):
-        field.read_limesurvey_structure(e, lang="en")
+        instrument.read_limesurvey_structure(e, lang="en")
 
 
 def test_reader_applies_the_importers_bom_and_quote_rules(tmp_path):
     """A BOM before the header and Excel's extra quotes around a value go, as in TSVImportSurvey."""
-    head = "\t".join(field.STRUCTURE_COLUMNS)
+    head = "\t".join(instrument.STRUCTURE_COLUMNS)
     row = ["", "", "Q", "S", "Q1", "1", '"""Quoted"""', "", "de"] + [""] * 137
     p = tmp_path / "s.txt"
     p.write_bytes(("\ufeff" + head + "\n" + "\t".join(row) + "\n").encode("utf-8"))
-    s = field.read_limesurvey_structure(p)
+    s = instrument.read_limesurvey_structure(p)
     assert s.question("Q1").texts["de"] == "Quoted"
 
 
 # --- code rules -----------------------------------------------------------------------------------------
 def test_limesurvey_code_repairs_like_the_importer():
     """Non-alphanumerics dropped, a leading digit prefixed, answer codes cut to five characters."""
-    assert field.limesurvey_code("A05", kind="question") == "A05"
-    assert field.limesurvey_code("a_b-1", kind="question") == "ab1"
-    assert field.limesurvey_code("1x", kind="question") == "q1x"
+    assert instrument.limesurvey_code("A05", kind="question") == "A05"
+    assert instrument.limesurvey_code("a_b-1", kind="question") == "ab1"
+    assert instrument.limesurvey_code("1x", kind="question") == "q1x"
     assert (
-        field.limesurvey_code("3a", kind="subquestion") == "3a"
+        instrument.limesurvey_code("3a", kind="subquestion") == "3a"
     )  # valid: subquestions may start with a digit
-    assert field.limesurvey_code("3-a", kind="subquestion") == "sq3a"
-    assert field.limesurvey_code("GMBHK2", kind="answer") == "GMBHK"
+    assert instrument.limesurvey_code("3-a", kind="subquestion") == "sq3a"
+    assert instrument.limesurvey_code("GMBHK2", kind="answer") == "GMBHK"
     with pytest.raises(ConfigError, match="'kind'"):
-        field.limesurvey_code("x", kind="group")  # type: ignore[arg-type]
+        instrument.limesurvey_code("x", kind="group")  # type: ignore[arg-type]
 
 
 def test_the_instrument_passes_limesurveys_code_rules_unchanged(ctx):
     """Every code of vg2010 is a valid LimeSurvey code as it is, so answers come back under the same code."""
     _, q = ctx
-    field.check_limesurvey_codes(q)
+    instrument.check_limesurvey_codes(q)
     for _, it in q.iter_items():
-        assert field.limesurvey_code(it.id, kind="question") == it.id
+        assert instrument.limesurvey_code(it.id, kind="question") == it.id
 
 
 def test_codes_that_differ_only_in_case_collide(ctx, tmp_path):
@@ -287,7 +300,7 @@ def test_codes_that_differ_only_in_case_collide(ctx, tmp_path):
         q, "D07", options=[opt("Team", "Team"), opt("team", "Team klein"), opt("keine", "keine")]
     )
     with pytest.raises(InstrumentError) as exc:
-        field.write_limesurvey_structure(bad, tmp_path / "x.txt")
+        instrument.write_limesurvey_structure(bad, tmp_path / "x.txt")
     msg = str(exc.value)
     assert (
         "Item D07: die Codes „Team“ und „team“ sind nach LimeSurveys Code-Regeln derselbe Code („team“" in msg
@@ -300,7 +313,7 @@ def test_answer_codes_that_collide_after_truncation_are_refused(ctx):
     _, q = ctx
     bad = replace_item(q, "A06", options=[opt("U50PX1", "viel"), opt("U50PX2", "sehr viel")])
     with pytest.raises(InstrumentError) as exc:
-        field.check_limesurvey_codes(bad, lang="en")
+        instrument.check_limesurvey_codes(bad, lang="en")
     msg = str(exc.value)
     assert "the code 'U50PX1' breaks LimeSurvey's code rules" in msg and "'U50PX'" in msg
     assert "the codes 'U50PX1' and 'U50PX2' are the same code under LimeSurvey's code rules ('U50PX'" in msg
@@ -313,7 +326,7 @@ def test_reserved_words_and_duplicate_answer_texts_are_refused(ctx):
     bad = replace_item(bad, "A07", subs=[Sub(code="time", label=Label(de="Zeit", en="time"))])
     bad = replace_item(bad, "A04", options=[opt("PRIV", "privat"), opt("GEM", "Privat ")])
     with pytest.raises(InstrumentError) as exc:
-        field.check_limesurvey_codes(bad)
+        instrument.check_limesurvey_codes(bad)
     msg = str(exc.value)
     assert "Item SID: „SID“ ist in LimeSurvey ein reserviertes Wort" in msg
     assert "Item A07: „time“ ist in LimeSurvey ein reserviertes Wort" in msg
@@ -325,13 +338,13 @@ def test_texts_the_importer_would_alter_are_refused(ctx, tmp_path):
     _, q = ctx
     bad = replace_item(q, "A01", label=Label(de='"Name"', en="Name"))
     with pytest.raises(InstrumentError, match="typografische Anführungszeichen"):
-        field.write_limesurvey_structure(bad, tmp_path / "x.txt")
+        instrument.write_limesurvey_structure(bad, tmp_path / "x.txt")
 
 
 # --- structure → skeleton -------------------------------------------------------------------------------
 def test_skeleton_from_the_real_limonaid_export_loads(shared_dir, tmp_path):
     """The real structure becomes a loadable questionnaire; equations are listed, not dropped."""
-    res = field.write_questionnaire_skeleton(shared_dir / LIMONAID, tmp_path)
+    res = instrument.write_questionnaire_skeleton(shared_dir / LIMONAID, tmp_path)
     assert res.questionnaire == tmp_path / "ls165572.yaml"
     k = load_questionnaire(res.questionnaire)
     assert (res.n_items, res.n_sections) == (15, 12) and len(k.items) == 15
@@ -362,17 +375,17 @@ def test_skeleton_from_the_real_limonaid_export_loads(shared_dir, tmp_path):
     report = res.report.read_text(encoding="utf-8")
     assert "| localDistance | country | question | * (Gleichung) |" in report
     # the survey's own response headings map onto the skeleton without a mapping
-    s = field.read_limesurvey_structure(shared_dir / LIMONAID)
-    translated = [c for c in field.response_columns(s) if c.split("[")[0] in k.items]
+    s = instrument.read_limesurvey_structure(shared_dir / LIMONAID)
+    translated = [c for c in instrument.response_columns(s) if c.split("[")[0] in k.items]
     assert translated == k.columns()
 
 
 def _structure(tmp_path, questions, *, name="s.txt"):
     """A small structure file: one group, the given (code, type, subquestions, answers) questions."""
-    head = list(field.STRUCTURE_COLUMNS)
+    head = list(instrument.STRUCTURE_COLUMNS)
 
     def row(**kw):
-        return "\t".join(field._tsv_field(kw.get(c, "")) for c in head)
+        return "\t".join(limesurvey_write._tsv_field(kw.get(c, "")) for c in head)
 
     lines = ["\t".join(head), row(**{"class": "S", "name": "language", "text": "de"})]
     lines.append(row(**{"id": "1", "class": "G", "type/scale": "1", "name": "Gruppe", "language": "de"}))
@@ -436,7 +449,7 @@ def test_unknown_question_types_are_listed_not_dropped(tmp_path):
             ("Q2", "M", ["m1", "m2"], []),
         ],
     )
-    res = field.write_questionnaire_skeleton(p, tmp_path / "out", qid="stadt2011")
+    res = instrument.write_questionnaire_skeleton(p, tmp_path / "out", qid="stadt2011")
     k = load_questionnaire(res.questionnaire)
     assert list(k.items) == ["Q1", "Q2"]
     by_code = {u.code: u for u in res.untranslated if u.kind == "question"}
@@ -453,25 +466,70 @@ def test_codes_that_collide_after_the_rules_stop_the_skeleton(tmp_path):
     """Subquestions 'a_b' and 'ab' become one code under LimeSurvey's rules: a DataError names both."""
     p = _structure(tmp_path, [("Q1", "M", ["a_b", "ab"], [])])
     with pytest.raises(DataError) as exc:
-        field.write_questionnaire_skeleton(p, tmp_path / "out")
+        instrument.write_questionnaire_skeleton(p, tmp_path / "out")
     assert (
         "die Codes „a_b“ und „ab“ (Unterfragen von Q1) ergeben nach LimeSurveys Code-Regeln "
         "denselben Code „ab“" in str(exc.value)
     )
     p2 = _structure(tmp_path, [("Q1", "L", [], ["GMBHK1", "GMBHK2"])], name="s2.txt")
     with pytest.raises(DataError, match="„GMBHK“ und „GMBHK2“|„GMBHK1“ und „GMBHK2“"):
-        field.write_questionnaire_skeleton(p2, tmp_path / "out2")
+        instrument.write_questionnaire_skeleton(p2, tmp_path / "out2")
 
 
 def test_skeleton_yaml_keeps_codes_as_strings(tmp_path):
     """Numeric answer codes and Y/N stay strings in the YAML (quoted where YAML would read a number)."""
     p = _structure(tmp_path, [("Q1", "L", [], ["1", "2", "no"]), ("Q2", "C", ["r1"], [])])
-    res = field.write_questionnaire_skeleton(p, tmp_path / "out")
+    res = instrument.write_questionnaire_skeleton(p, tmp_path / "out")
     data = yaml.safe_load(res.questionnaire.read_text(encoding="utf-8"))
     codes = [o["code"] for o in data["sections"][0]["items"][0]["options"]]
     assert codes == ["1", "2", "no"]
     k = load_questionnaire(res.questionnaire)
     assert [o.code for o in k.options_of(k.item("Q2"))] == ["Y", "U", "N"]
+
+
+def test_skeleton_has_every_role_commented_out_and_loads(tmp_path):
+    """The roles block names every role, commented out with what to fill in; it loads as no roles."""
+    from vielfalt.config.questionnaire import Roles
+
+    p = _structure(tmp_path, [("Q1", "S", [], []), ("Q2", "M", ["m1", "m2"], [])])
+    res = instrument.write_questionnaire_skeleton(p, tmp_path / "out")
+    text = res.questionnaire.read_text(encoding="utf-8")
+    assert "\nroles:\n" in text
+    for role in Roles.model_fields:
+        (line,) = [x for x in text.splitlines() if x.startswith(f"  # {role}:")]
+        assert len(line.split("#")[2].strip()) > 20, role  # a comment saying what to fill in
+    k = load_questionnaire(res.questionnaire)
+    assert all(v is None for v in k.roles.model_dump().values())
+
+
+def test_skeleton_with_roles_filled_in_loads_and_exposes_them(tmp_path):
+    """Role lines uncommented and filled in with the skeleton's codes give a questionnaire with the roles."""
+    p = _structure(tmp_path, [("Q1", "S", [], []), ("Q2", "M", ["m1", "m2"], [])])
+    res = instrument.write_questionnaire_skeleton(p, tmp_path / "out")
+    text = res.questionnaire.read_text(encoding="utf-8")
+    text = text.replace("  # organisation_name:", "  organisation_name: Q1", 1)
+    text = text.replace("  # consent_publication:", '  consent_publication: "Q2[m1]"', 1)
+    text = text.replace("  # measures_section:", "  measures_section: A", 1)
+    filled = tmp_path / "filled.yaml"
+    filled.write_text(text, encoding="utf-8")
+    k = load_questionnaire(filled)
+    assert (k.roles.organisation_name, k.roles.consent_publication) == ("Q1", "Q2[m1]")
+    assert k.roles.measures_section == "A" and k.roles.headcount is None
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("organisation_name: Q1", "organisation_name: Q9"), encoding="utf-8")
+    with pytest.raises(InstrumentError, match="Q9"):
+        load_questionnaire(bad)
+
+
+def test_untranslated_question_types_are_named_in_the_readers_language(tmp_path):
+    """With lang='en' the type of an untranslated question is named in English (it was always German)."""
+    p = _structure(tmp_path, [("Q1", "L", [], ["a"]), ("Datum", "D", [], []), ("Summe", "*", [], [])])
+    en = instrument.write_questionnaire_skeleton(p, tmp_path / "en", lang="en")
+    by_code = {u.code: u for u in en.untranslated}
+    assert by_code["Datum"].detail == "D (date/time)" and by_code["Summe"].detail == "* (equation)"
+    assert by_code["Summe"].reason == "Not translated: equation (computed value). Export columns: Summe."
+    de = instrument.write_questionnaire_skeleton(p, tmp_path / "de")
+    assert {u.code: u.detail for u in de.untranslated}["Datum"] == "D (Datum/Uhrzeit)"
 
 
 # --- the fillable workbook ------------------------------------------------------------------------------
@@ -553,7 +611,8 @@ def test_workbook_is_deterministic_and_formula_safe(ctx, form_path, tmp_path):
     """Same bytes twice; a hostile label starting with '=' is written as text with an apostrophe."""
     ed, q = ctx
     assert (
-        field.write_form_xlsx(q, tmp_path / "again.xlsx", edition=ed).read_bytes() == form_path.read_bytes()
+        instrument.write_form_xlsx(q, tmp_path / "again.xlsx", edition=ed).read_bytes()
+        == form_path.read_bytes()
     )
     with zipfile.ZipFile(form_path) as zf:
         infos = zf.infolist()
@@ -565,7 +624,7 @@ def test_workbook_is_deterministic_and_formula_safe(ctx, form_path, tmp_path):
         "A04",
         options=[opt("PRIV", "- privat -"), opt("OER", "@öffentlich"), opt("GEM", "+gemeinnützig")],
     )
-    p = field.write_form_xlsx(hostile, tmp_path / "hostile.xlsx", edition=ed)
+    p = instrument.write_form_xlsx(hostile, tmp_path / "hostile.xlsx", edition=ed)
     wb = openpyxl.load_workbook(p)
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -582,7 +641,7 @@ def test_workbook_is_deterministic_and_formula_safe(ctx, form_path, tmp_path):
 def test_english_workbook(ctx, tmp_path):
     """With lang='en' the sheets, labels and lists are English."""
     ed, q = ctx
-    wb = openpyxl.load_workbook(field.write_form_xlsx(q, tmp_path / "en.xlsx", edition=ed, lang="en"))
+    wb = openpyxl.load_workbook(instrument.write_form_xlsx(q, tmp_path / "en.xlsx", edition=ed, lang="en"))
     assert wb.sheetnames[:2] == ["Instructions", "A Profile"]
     assert wb["A Profile"]["C3"].value == "Your answer"
 
@@ -736,7 +795,7 @@ def test_other_findings_of_a_form_name_the_cell(ctx, form_path, tmp_path):
 def test_a_workbook_from_another_edition_or_version_is_refused_naming_both(ctx, tmp_path):
     """Another edition's form and a form of another instrument version stop with a DataError naming both."""
     ed, q = ctx
-    other = field.write_form_xlsx(
+    other = instrument.write_form_xlsx(
         q, tmp_path / "old.xlsx", edition=ed.model_copy(update={"edition": "demo2009"})
     )
     p = fill(other, ANSWERS, tmp_path / "old_filled.xlsx")
@@ -747,7 +806,7 @@ def test_a_workbook_from_another_edition_or_version_is_refused_naming_both(ctx, 
     )
     older = q.model_copy(update={"meta": q.meta.model_copy(update={"version": "0.9"})})
     p2 = fill(
-        field.write_form_xlsx(older, tmp_path / "v09.xlsx", edition=ed), ANSWERS, tmp_path / "v09_f.xlsx"
+        instrument.write_form_xlsx(older, tmp_path / "v09.xlsx", edition=ed), ANSWERS, tmp_path / "v09_f.xlsx"
     )
     with pytest.raises(
         DataError,
@@ -761,7 +820,9 @@ def test_a_form_from_a_changed_yaml_of_the_same_version_warns(ctx, tmp_path):
     """Same id and version but another YAML hash: accepted, with a warning to compare against the codebook."""
     ed, q = ctx
     changed = q.model_copy(update={"source_sha256": "0" * 64})
-    p = fill(field.write_form_xlsx(changed, tmp_path / "c.xlsx", edition=ed), ANSWERS, tmp_path / "c_f.xlsx")
+    p = fill(
+        instrument.write_form_xlsx(changed, tmp_path / "c.xlsx", edition=ed), ANSWERS, tmp_path / "c_f.xlsx"
+    )
     report = validate_files(ed, q, [(InputFile(file=p.name, dialect="form", source="f"), p)])
     assert report.n_accepted == 1
     warn = report.failures[report.failures["check"] == "form_changed"]
@@ -795,7 +856,7 @@ def test_html_form_is_german_escaped_and_shows_every_code(ctx, tmp_path):
     """The printable form names every response code, escapes hostile text and is German by default."""
     ed, q = ctx
     hostile = replace_item(q, "A01", label=Label(de="Name <script>alert(1)</script> & Co", en="Name"))
-    p = field.write_form_html(hostile, tmp_path / "f.html", edition=ed)
+    p = instrument.write_form_html(hostile, tmp_path / "f.html", edition=ed)
     text = p.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "Name &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in text
     assert '<html lang="de">' in text and "Bitte eine Antwort ankreuzen." in text
@@ -809,7 +870,7 @@ def test_html_form_is_german_escaped_and_shows_every_code(ctx, tmp_path):
         )
         assert f">{code}<" in text.replace("</span>", "<") or f">{code.split('[')[0]}<" in text, col
     assert "Edition demo2010 · Fragebogen vg2010, Version 1.0" in text
-    en = field.write_form_html(q, tmp_path / "e.html", edition=ed, lang="en").read_text(encoding="utf-8")
+    en = instrument.write_form_html(q, tmp_path / "e.html", edition=ed, lang="en").read_text(encoding="utf-8")
     assert "Please tick one answer." in en and '<html lang="en">' in en
 
 
@@ -817,12 +878,12 @@ def test_html_form_is_german_escaped_and_shows_every_code(ctx, tmp_path):
 def test_pdf_form_when_chromium_is_installed(ctx, tmp_path):
     """With Debian's chromium the form prints to a PDF, byte-identical on a second run."""
     ed, q = ctx
-    if field.find_browser() is None:
+    if instrument.find_browser() is None:
         pytest.skip(
             "no chromium installed (apt-get install chromium); --to pdf is then refused with a message"
         )
-    a = field.write_form_pdf(q, tmp_path / "a.pdf", edition=ed)
-    b = field.write_form_pdf(q, tmp_path / "b.pdf", edition=ed)
+    a = instrument.write_form_pdf(q, tmp_path / "a.pdf", edition=ed)
+    b = instrument.write_form_pdf(q, tmp_path / "b.pdf", edition=ed)
     assert a.read_bytes().startswith(b"%PDF") and len(a.read_bytes()) > 10_000
     assert a.read_bytes() == b.read_bytes()
 
@@ -830,9 +891,25 @@ def test_pdf_form_when_chromium_is_installed(ctx, tmp_path):
 def test_pdf_without_a_browser_says_to_use_html(ctx, tmp_path, monkeypatch):
     """Without chromium, --to pdf is a ConfigError that points to --to html."""
     ed, q = ctx
-    monkeypatch.setattr(field.shutil, "which", lambda name: None)
+    monkeypatch.setattr(form_print.shutil, "which", lambda name: None)
     with pytest.raises(ConfigError, match="--to html"):
-        field.write_form_pdf(q, tmp_path / "x.pdf", edition=ed)
+        instrument.write_form_pdf(q, tmp_path / "x.pdf", edition=ed)
+
+
+def test_html_form_is_one_page_from_the_template_with_its_css(ctx, tmp_path):
+    """The page inlines form.css (no link to another file) and shows an example code of this instrument."""
+    from importlib import resources
+
+    ed, q = ctx
+    text = instrument.form_html(q, edition=ed)
+    css = (resources.files("vielfalt") / "instrument" / "templates" / "form.css").read_text(encoding="utf-8")
+    assert f"<style>\n{css}</style>" in text and "<link" not in text and "<script" not in text
+    example = next(f"{it.id}[{it.subs[0].code}]" for _, it in q.iter_items() if it.subs)
+    assert f"(z. B. {example})" in text
+    hostile = replace_item(q, "A01", label=Label(de="Name \"x\" 'y' <b>", en="Name"))
+    page = instrument.form_html(hostile, edition=ed)
+    assert "Name &#34;x&#34; &#39;y&#39; &lt;b&gt;" in page and "<b>" not in page
+    assert text.endswith("</footer>\n</body></html>\n")
 
 
 # --- command line and demo ------------------------------------------------------------------------------
@@ -939,16 +1016,31 @@ def test_cli_validate_recognises_a_filled_form(project, form_path, tmp_path, cap
 
 def test_write_demo_forms(project):
     """The demo writes the structure file, the workbook and the HTML form for the demo edition."""
-    paths = field.write_demo_forms(project, "demo2010")
+    paths = instrument.write_demo_forms(project, "demo2010")
     assert set(paths) == {"limesurvey", "xlsx", "html"}
     assert all(p.is_file() and p.parent == project / "runs" / "field" / "demo2010" for p in paths.values())
     assert ingest.is_form(paths["xlsx"])
 
 
 # --- hygiene --------------------------------------------------------------------------------------------
+def test_bad_parameters_are_config_errors_in_one_shape(ctx, tmp_path):
+    """A bad `to`, `lang` or `kind` is a ConfigError in the common shape, English under lang='en'."""
+    ed, q = ctx
+    with pytest.raises(ConfigError) as exc:
+        instrument.write_field_files(q, ed, tmp_path, to="docx", lang="en")
+    assert str(exc.value) == (
+        "The 'to' parameter of write_field_files must be one of "
+        "{'all', 'html', 'limesurvey', 'pdf', 'xlsx'}. Got 'docx' instead."
+    )  # it said "… pdf oder all" in English
+    with pytest.raises(ConfigError, match="parameter of write_form_html must be one of {'de', 'en'}"):
+        instrument.write_form_html(q, tmp_path / "x.html", edition=ed, lang="fr")  # type: ignore[arg-type]
+
+
 def test_every_message_has_both_languages():
-    """field's messages and validate's form messages exist in German and English, same fields."""
-    for table in (field.MESSAGES, {k: v for k, v in MESSAGES.items() if k.startswith("form_")}):
+    """The instrument's messages and validate's form messages exist in German and English, same fields."""
+    ours = {k: v for k, v in catalogue().items() if k.startswith("instrument.")}
+    assert len(ours) > 100
+    for table in (ours, {k: v for k, v in MESSAGES.items() if k.startswith("form_")}):
         for key, texts in table.items():
             assert set(texts) == {"de", "en"}, key
             fields = [{f for _, f, _, _ in string.Formatter().parse(t) if f} for t in texts.values()]
@@ -956,16 +1048,39 @@ def test_every_message_has_both_languages():
 
 
 def test_public_names_have_docstrings():
-    """Every name in field.__all__ exists; callables and classes have a docstring."""
-    for name in field.__all__:
-        obj = getattr(field, name)
+    """Every name in instrument.__all__ exists; callables and classes have a docstring."""
+    for name in instrument.__all__:
+        obj = getattr(instrument, name)
         if callable(obj):
             assert (obj.__doc__ or "").strip(), name
 
 
+def test_the_instrument_is_data_no_demo_code_in_the_subpackage():
+    """No module, template or message of vielfalt.instrument names an item, scale or section of the demo."""
+    _, q = load_edition(ROOT / "params" / "editions" / "demo2010.yaml", with_questionnaire=True)
+    codes = set(q.items) | set(q.scales) | {q.meta.id}
+    folder = ROOT / "src" / "vielfalt" / "instrument"
+    files = [
+        *folder.glob("*.py"),
+        *folder.glob("templates/*"),
+        ROOT / "src" / "vielfalt" / "messages" / "instrument.yaml",
+    ]
+    found = [
+        (f.name, code)
+        for f in files
+        for code in codes
+        if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", f.read_text(encoding="utf-8"))
+    ]
+    found += [
+        (f.name, m) for f in files for m in re.findall(r"Abschnitt [A-Z]\b", f.read_text(encoding="utf-8"))
+    ]
+    assert not found
+
+
 def test_doctests():
-    """The examples in field's docstrings run as written."""
+    """The examples in the docstrings of every instrument module run as written."""
     import doctest
 
-    result = doctest.testmod(field, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
+    for module in MODULES:
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__

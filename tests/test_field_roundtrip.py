@@ -1,8 +1,8 @@
 """Round trip: instrument → LimeSurvey structure file → responses as LimeSurvey exports them → intake.
 
-The structure file is written, then parsed back with :func:`vielfalt.instrument.field.read_limesurvey_structure`; the
-response exports are rendered from the *parsed* structure (its question types, codes and answer texts), not
-from the instrument in memory, so a broken structure file breaks the round trip. The exports follow
+The structure file is written, then parsed back with :func:`vielfalt.instrument.read_limesurvey_structure`;
+the response exports are rendered from the *parsed* structure (its question types, codes and answer texts),
+not from the instrument in memory, so a broken structure file breaks the round trip. The exports follow
 LimeSurvey's writer (DOMAIN.md §5.1): UTF-8 with BOM, ``;``, every value quoted, CRLF and a blank line at the
 end for CSV; a workbook for XLSX; headings as codes ``A05[total]`` or Expression-Manager codes
 ``A05_total``; answers as short codes or as full answer texts (``SurveyObj::getFullAnswer``: the answer
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from vielfalt import instrument
 from vielfalt.config.edition import InputFile, load_edition
 from vielfalt.demo import synth
 from vielfalt.exceptions import DataError
-from vielfalt.instrument import field
 from vielfalt.intake.validate import validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +38,8 @@ def ctx():
 def structure(ctx, tmp_path_factory):
     """The structure file of the instrument, written and parsed back."""
     ed, q = ctx
-    path = field.write_limesurvey_structure(q, tmp_path_factory.mktemp("ls") / "vg2010.txt", edition=ed)
-    return field.read_limesurvey_structure(path)
+    path = instrument.write_limesurvey_structure(q, tmp_path_factory.mktemp("ls") / "vg2010.txt", edition=ed)
+    return instrument.read_limesurvey_structure(path)
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +64,11 @@ LONG_WORDS = {
 
 
 def render_export(
-    s: field.SurveyStructure, entries: pd.DataFrame, *, heading: str, answers: str, lang: str = "de"
+    s: instrument.SurveyStructure, entries: pd.DataFrame, *, heading: str, answers: str, lang: str = "de"
 ) -> tuple[list[str], list[list[object]], list[np.ndarray]]:
     """Headings, records and metadata columns of a LimeSurvey response export of structure `s`."""
     words = LONG_WORDS[lang]
-    columns = field.response_columns(s)
+    columns = instrument.response_columns(s)
     by_code = {qq.code: qq for qq in s.questions}
     cells = []
     for col in columns:
@@ -178,7 +178,7 @@ def test_export_of_the_fielded_survey_comes_back_with_every_answer_in_its_item(
 def test_round_trip_needs_no_mapping_and_resolves_every_heading(ctx, structure):
     """The export columns of the parsed structure are exactly the instrument's columns, in order."""
     _, q = ctx
-    assert field.response_columns(structure) == q.columns()
+    assert instrument.response_columns(structure) == q.columns()
 
 
 def test_english_long_answers_come_back_too(ctx, structure, entries, tmp_path):
@@ -196,12 +196,12 @@ def test_english_long_answers_come_back_too(ctx, structure, entries, tmp_path):
 def test_a_broken_structure_file_breaks_the_round_trip(ctx, entries, tmp_path):
     """A structure file whose subquestion code was changed gives an export intake cannot take."""
     ed, q = ctx
-    good = field.write_limesurvey_structure(q, tmp_path / "good.txt", edition=ed)
+    good = instrument.write_limesurvey_structure(q, tmp_path / "good.txt", edition=ed)
     text = good.read_bytes().decode("utf-8").replace("\tSQ\t\ttotal\t", "\tSQ\t\tgesamt\t")
     broken = tmp_path / "broken.txt"
     broken.write_bytes(text.encode("utf-8"))
-    s = field.read_limesurvey_structure(broken)
-    assert "A05[gesamt]" in field.response_columns(s)
+    s = instrument.read_limesurvey_structure(broken)
+    assert "A05[gesamt]" in instrument.response_columns(s)
     heads, cells, meta = render_export(s, entries, heading="code", answers="short")
     path = write_export(tmp_path / "results.csv", heads, cells, meta, "csv")
     with pytest.raises(DataError, match=r"Pflichtspalte\(n\) A05\[total\]"):
@@ -213,7 +213,7 @@ def test_structure_to_skeleton_gives_back_the_instrument(ctx, structure, tmp_pat
     _, q = ctx
     from vielfalt.config.questionnaire import load_questionnaire
 
-    res = field.write_questionnaire_skeleton(structure.path, tmp_path)
+    res = instrument.write_questionnaire_skeleton(structure.path, tmp_path)
     k = load_questionnaire(res.questionnaire)
     assert res.untranslated == []
     assert [(s.id, s.label) for s in q.sections] == [(s.id, s.label) for s in k.sections]

@@ -488,7 +488,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if first_kernel is not None:
             first_kernel.close()
     _print_run(result, root)
-    from vielfalt.instrument.field import write_demo_forms
+    from vielfalt.instrument import write_demo_forms
 
     forms = write_demo_forms(root, "demo2010")
     print("Fragebogen fürs Feld (LimeSurvey-Import, ausfüllbarer Bogen, Druckfassung):")
@@ -501,8 +501,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_field(args: argparse.Namespace) -> int:
     """Field the instrument (LimeSurvey structure, fillable workbook, printable form) or read a structure."""
+    from vielfalt import instrument
     from vielfalt.config.edition import EDITION_ID, load_context
-    from vielfalt.instrument import field
 
     root = find_project_root(args.project)
     if not EDITION_ID.match(args.edition):
@@ -510,11 +510,11 @@ def cmd_field(args: argparse.Namespace) -> int:
         raise VielfaltError(msg)
     out = Path(args.out) if args.out else root / "runs" / "field" / args.edition
     if args.from_limesurvey:
-        res = field.write_questionnaire_skeleton(args.from_limesurvey, out, qid=args.id, lang=args.lang)
-        print("\n".join(field.describe_skeleton(res, lang=args.lang, root=root)))
+        res = instrument.write_questionnaire_skeleton(args.from_limesurvey, out, qid=args.id, lang=args.lang)
+        print("\n".join(instrument.describe_skeleton(res, lang=args.lang, root=root)))
         return 0
     ed, q = load_context(root, args.edition)
-    _, lines = field.write_field_files(q, ed, out, to=args.to, lang=args.lang, root=root)
+    _, lines = instrument.write_field_files(q, ed, out, to=args.to, lang=args.lang, root=root)
     print("\n".join(lines))
     return 0
 

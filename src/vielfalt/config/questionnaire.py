@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -306,6 +306,12 @@ class Questionnaire(_Frozen):
     sections: list[Section]
     roles: Roles = Field(default_factory=Roles)
     source_sha256: str | None = None
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles_block_may_be_empty(cls, v: Any) -> Any:
+        """A ``roles:`` block whose lines are all commented out (as in a fresh skeleton) is no roles."""
+        return {} if v is None else v
 
     @model_validator(mode="after")
     def _references(self) -> Questionnaire:
