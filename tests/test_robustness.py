@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt.composite import engine as composite
+from vielfalt import composite
 from vielfalt.config.edition import InputFile, RobustnessSettings, ScoringSettings
 from vielfalt.exceptions import DataError, VielfaltWarning
 from vielfalt.intake.validate import validate_files

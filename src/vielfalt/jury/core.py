@@ -23,8 +23,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from vielfalt import composite
 from vielfalt.columns import CATEGORY, ENTRY_ID, FAILURE_COLUMNS
-from vielfalt.composite import engine as composite
 from vielfalt.config._yaml import did_you_mean
 from vielfalt.config.edition import Person, VerificationSettings
 from vielfalt.config.questionnaire import Questionnaire

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from vielfalt import composite
 from vielfalt.columns import CATEGORY
-from vielfalt.composite import engine as composite
 from vielfalt.config.edition import ScoringSettings
 from vielfalt.config.questionnaire import Questionnaire
 from vielfalt.exceptions import DataError
