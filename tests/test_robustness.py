@@ -1,4 +1,4 @@
-"""Tests of the robustness analysis wiring (vielfalt.robustness.factors via vielfalt.sensitivity.core.run_uncertainty)."""
+"""Tests of the robustness analysis wiring (vielfalt.robustness.run_uncertainty over vielfalt.sensitivity)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from vielfalt import composite
 from vielfalt.config.edition import InputFile, RobustnessSettings, ScoringSettings
 from vielfalt.exceptions import DataError, VielfaltWarning
 from vielfalt.intake.validate import validate_files
-from vielfalt.robustness.factors import DISCRETE_FACTORS, AssumptionModel, run_uncertainty
-from vielfalt.scoring.items import TOTAL
-from vielfalt.scoring.scores import (
-    _normalised_weights,
-    aggregate_by_category,
+from vielfalt.robustness import DISCRETE_FACTORS, AssumptionModel, run_uncertainty
+from vielfalt.scoring import (
+    TOTAL,
+    category_weights,
+    normalised_weights,
     prepare_indicators,
     score_entries,
     score_scale,
 )
-from vielfalt.sensitivity.core import rank_stats
+from vielfalt.sensitivity import rank_stats
 from vielfalt.stages.core import load_context
 
 NOMINAL_COMBO = {f: getattr(ScoringSettings(), f) for f in DISCRETE_FACTORS}
@@ -93,7 +93,7 @@ def test_vectorised_totals_equal_the_composite_engine_draw_by_draw(demo):
         for j in range(4):
             for c in model.categories:
                 rows = (cat == c).to_numpy()
-                w = _normalised_weights(its.weights[c], its.parents)
+                w = normalised_weights(its.weights[c], its.parents)
                 w.update({s: float(weights[c][j, i]) for i, s in enumerate(model.sections)})
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", VielfaltWarning)  # the section weights do not sum to 1
@@ -281,13 +281,15 @@ def test_rank_stats_fast_path_equals_the_nan_aware_functions():
     np.testing.assert_allclose(s["Mean"], np.nanmean(r, axis=1))
 
 
-def test_aggregate_by_category_uses_each_categorys_weights(demo):
+def test_aggregate_by_group_uses_each_categorys_weights(demo):
     """The section weights of the category enter its totals (klein weighs section F 34, the others 30)."""
     ed, q, e, text = demo
     settings = ScoringSettings()
     res = score_entries(e, q, settings, text_scores=text["additive"])
     its = res.items
-    agg = aggregate_by_category(res.indicators, its, e["category"], "amean")
+    agg = composite.aggregate_by_group(
+        res.indicators, its.parents, groups=e["category"], weights=category_weights(its), method="amean"
+    )
     np.testing.assert_allclose(agg[TOTAL] * 100, res.scores[TOTAL], rtol=1e-12)
 
 

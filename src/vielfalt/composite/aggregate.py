@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Mapping
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ __all__ = ["AGGREGATE_METHODS", "DRAW_METHODS", "aggregate", "aggregate_by_group
 AGGREGATE_METHODS = ("amean", "gmean", "hmean", "genmean", "median")
 #: The aggregation methods of :func:`aggregate_draws` (those without a further parameter).
 DRAW_METHODS = ("amean", "gmean", "hmean", "median")
+
+K = TypeVar("K", bound=Hashable)  # a code of the hierarchy
+G = TypeVar("G", bound=Hashable)  # a group label
 
 
 def _hierarchy(
@@ -125,8 +128,8 @@ def _weights(
 
 def aggregate(
     df: pd.DataFrame,
-    parents: Mapping[Hashable, Hashable | None],
-    weights: Mapping[Hashable, float] | pd.Series | None = None,
+    parents: Mapping[K, K | None],
+    weights: Mapping[K, float] | pd.Series | None = None,
     method: str = "amean",
     *,
     p: float | None = None,
@@ -259,10 +262,10 @@ def _domain_message(
 
 def aggregate_by_group(
     df: pd.DataFrame,
-    parents: Mapping[Hashable, Hashable | None],
+    parents: Mapping[K, K | None],
     *,
     groups: pd.Series | np.ndarray | list[Hashable],
-    weights: Mapping[Hashable, Mapping[Hashable, float]],
+    weights: Mapping[G, Mapping[K, float]],
     method: str = "amean",
     p: float | None = None,
 ) -> pd.DataFrame:
