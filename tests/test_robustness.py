@@ -10,7 +10,7 @@ import pytest
 
 from vielfalt import composite
 from vielfalt.config.edition import InputFile, RobustnessSettings, ScoringSettings
-from vielfalt.exceptions import DataError, VielfaltWarning
+from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
 from vielfalt.intake.validate import validate_files
 from vielfalt.robustness import DISCRETE_FACTORS, AssumptionModel, run_uncertainty
 from vielfalt.scoring import (
@@ -103,7 +103,7 @@ def test_vectorised_totals_equal_the_composite_engine_draw_by_draw(demo):
 
 
 def test_amean_total_by_hand():
-    """Two sections, one present for the second entry only: the hand formula Σ w s / Σ w over present sections."""
+    """Two sections, one present for the second entry only: Σ w s / Σ w over present sections (by hand)."""
     model = AssumptionModel.__new__(AssumptionModel)
     model.entries = pd.DataFrame(index=["a", "b"])
     model.order = np.array([0, 1])
@@ -124,8 +124,9 @@ def test_single_alternatives_give_sobol_indices_of_exactly_zero(demo):
     settings = _settings(
         draws=50,
         sensitivity_n=64,
-        factors={"weights": 0.0, "rater_model": ["additive"], "missing_answers": ["zero"], "imputation": ["none"],
-                 "normalisation": ["none", "minmax"], "aggregation": ["amean", "gmean"]},
+        factors={"weights": 0.0, "rater_model": ["additive"], "missing_answers": ["zero"],
+                 "imputation": ["none"], "normalisation": ["none", "minmax"],
+                 "aggregation": ["amean", "gmean"]},
     )  # fmt: skip
     res = run_uncertainty(
         e, q, ScoringSettings(), settings, nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text),
@@ -145,7 +146,8 @@ def test_dummy_factor_has_zero_indices_when_it_is_varied_but_has_no_effect(demo)
         draws=20,
         sensitivity_n=32,
         factors={"weights": 0.3, "rater_model": ["additive"], "missing_answers": ["zero"],
-                 "imputation": ["none", "group_mean", "median"], "normalisation": ["none"], "aggregation": ["amean"]},
+                 "imputation": ["none", "group_mean", "median"], "normalisation": ["none"],
+                 "aggregation": ["amean"]},
     )  # fmt: skip
     res = run_uncertainty(
         e, q, ScoringSettings(), settings, nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text),
@@ -172,7 +174,7 @@ def test_rank_statistics_match_an_independent_recomputation_from_the_draws(demo)
     np.testing.assert_array_equal(stats["P_topk"], (ranks.le(k, axis=0)).mean(axis=1))
     assert (stats["Nominal"] == nominal).all()
     assert ((stats["Q5"] <= stats["Median"]) & (stats["Median"] <= stats["Q95"])).all()
-    # ranks are within the category: each draw's ranks of a category of size m are a permutation-like set in 1..m
+    # ranks are within the category: a draw's ranks of a category of size m are a permutation-like set in 1..m
     for _, part in ranks.groupby(e["category"]):
         assert part.min().min() == 1 and part.max().max() <= len(part)
 
@@ -195,7 +197,8 @@ def test_one_draw_works_and_says_the_intervals_are_degenerate(demo):
     ed, q, e, text = demo
     res = run_uncertainty(
         e, q, ScoringSettings(), _settings(draws=1, sensitivity_n=0),
-        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1, text_scores=text,
+        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1,
+        text_scores=text,
     )  # fmt: skip
     s = res.rank_stats
     assert (s["Q5"] == s["Q95"]).all() and (s["Median"] == s["Q95"]).all()
@@ -245,7 +248,8 @@ def test_progress_is_reported_per_combination(demo):
     calls = []
     run_uncertainty(
         e, q, ScoringSettings(), _settings(draws=40, sensitivity_n=8),
-        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1, text_scores=text,
+        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1,
+        text_scores=text,
         progress=lambda done, total, phase: calls.append((done, total, phase)),
     )  # fmt: skip
     phases = {p for _, _, p in calls}
@@ -256,7 +260,7 @@ def test_progress_is_reported_per_combination(demo):
 
 
 def test_nominal_choice_must_be_among_the_alternatives():
-    """An edition whose nominal scoring method is not among the factor's alternatives is refused, naming both."""
+    """An edition whose nominal method is not among the factor's alternatives is refused, naming both."""
     from vielfalt.config.edition import Edition
 
     with pytest.raises(ValueError, match="robustness.factors.aggregation.*amean"):
@@ -294,7 +298,7 @@ def test_aggregate_by_group_uses_each_categorys_weights(demo):
 
 
 def test_progress_reporter_publishes_state_and_cleans_up(tmp_path):
-    """Outside a kernel the reporter publishes done/total and the time left beside the run, then removes it."""
+    """Outside a kernel the reporter publishes done/total and the time left beside the run, then cleans up."""
     from vielfalt.runs.progress import ProgressReporter, progress_file, read_progress
 
     run = tmp_path / ".r1.partial"
@@ -307,3 +311,53 @@ def test_progress_reporter_publishes_state_and_cleans_up(tmp_path):
     assert state["done"] == 2 and state["total"] == 4 and state["phase"] == "UA" and state["left_s"] >= 0
     rep.close()
     assert not progress_file(run).exists()
+
+
+def test_note_names_the_rated_section_from_the_questionnaire(demo):
+    """Rater models without text scores are noted with the rated section's label, in the reader's language."""
+    ed, q, e, text = demo
+    partial = {"additive": text["additive"]}  # the other rater models have no text scores
+    settings = _settings(draws=5, sensitivity_n=0)
+    nominal = _nominal_ranks(e, q, ScoringSettings(), text)
+    for lang in ("de", "en"):
+        res = run_uncertainty(
+            e, q, ScoringSettings(), settings, nominal_ranks=nominal, capacity=ed.capacity, seed=1,
+            text_scores=partial, lang=lang,
+        )  # fmt: skip
+        label = q.rated_section().label.get(lang)
+        notes = [n for n in res.notes if label in n]
+        assert len(notes) == 1, res.notes
+        assert "Abschnitt F" not in notes[0] and "section F" not in notes[0]
+    assert "these alternatives score without" in notes[0]
+
+
+def test_notes_and_errors_follow_the_language(demo):
+    """Under lang='en' the notes, factor labels and errors are English, not German."""
+    ed, q, e, text = demo
+    nominal = _nominal_ranks(e, q, ScoringSettings(), text)
+    res = run_uncertainty(
+        e, q, ScoringSettings(), _settings(draws=1, sensitivity_n=8), nominal_ranks=nominal,
+        capacity=ed.capacity, seed=1, text_scores=text, lang="en",
+    )  # fmt: skip
+    assert any("A single draw" in n for n in res.notes)
+    assert not any(word in " ".join(res.notes) for word in ("Ziehung", "Kategorie", "Nicht variiert"))
+    assert "section weights (±noise)" in res.sensitivity["label"].tolist()
+    with pytest.raises(DataError, match="Nominal ranks are missing"):
+        run_uncertainty(
+            e, q, ScoringSettings(), _settings(draws=5, sensitivity_n=0), nominal_ranks=nominal.iloc[1:],
+            capacity=ed.capacity, seed=1, text_scores=text, lang="en",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("aggregation", ["genmean", "mode"])
+def test_totals_refuse_an_aggregation_without_a_rule(aggregation):
+    """An aggregation the vectorised totals have no rule for is a ConfigError, not silently the median."""
+    model = AssumptionModel.__new__(AssumptionModel)
+    model.entries = pd.DataFrame(index=["a", "b"])
+    model.order = np.array([0, 1])
+    model.slices = {"x": slice(0, 2)}
+    model.nominal = ScoringSettings()
+    combo = {**NOMINAL_COMBO, "aggregation": aggregation}
+    model._sections = {tuple(combo[f] for f in DISCRETE_FACTORS): np.array([[0.5, 1.0], [0.1, 0.2]])}
+    with pytest.raises(ConfigError, match="The 'method' parameter of aggregate_draws must be one of"):
+        model.totals_sorted(combo, {"x": np.array([[0.5, 0.5]])})

@@ -172,10 +172,9 @@ def score_items(
     (mean of the N best fields, each min(count, cap)/cap), ``likert_mean`` (mean rescaled from 1..5 to
     0..1, "cannot judge" ignored), ``rubric`` (rating/4), ``baseline`` (flag only), ``context_only``/``none``.
     """
-    rule = Predicate(
-        lambda m: m in ("zero", "nan"),
-        (t("scoring.missing_expected", "de"), t("scoring.missing_expected", "en")),
-    )
+    rules = ("zero", "nan")
+    described = tuple(t("params.one_of", lg, options=", ".join(map(repr, rules))) for lg in LANGUAGES)
+    rule = Predicate(lambda m: m in rules, (described[0], described[1]))
     check_param("missing", missing, [rule], func="score_items")
     if CATEGORY not in entries.columns:
         msg = t("scoring.no_category", lang)
