@@ -71,7 +71,19 @@ Progress = Callable[[int, int, str], None]
 
 
 def factor_label(name: str, lang: str = "de") -> str:
-    """The readable name of a factor (``weights`` or one of :data:`DISCRETE_FACTORS`) in ``lang``."""
+    """The readable name of a factor, from the message catalogue.
+
+    Parameters
+    ----------
+    name : str
+        ``weights`` or one of :data:`DISCRETE_FACTORS`.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    str
+        E.g. ``"Normierung"`` / ``"normalisation"``.
+    """
     return t(f"robustness.factor_{name}", lang)
 
 
@@ -156,7 +168,19 @@ class AssumptionModel:
         }
 
     def items(self, rater_model: str, missing: MissingRule) -> ItemScores:
-        """Indicators under a rater model and N/A rule (cached)."""
+        """Indicators under a rater model and N/A rule (cached).
+
+        Parameters
+        ----------
+        rater_model : str
+            The rater-effect model whose text scores enter (none when it has none).
+        missing : {"zero", "nan"}
+            The N/A rule.
+
+        Returns
+        -------
+        ItemScores
+        """
         key = (rater_model, missing)
         if key not in self._items:
             self._items[key] = score_items(
@@ -165,11 +189,32 @@ class AssumptionModel:
         return self._items[key]
 
     def settings(self, combo: Mapping[str, str]) -> ScoringSettings:
-        """The scoring settings of one combination of the discrete factors."""
+        """The scoring settings of one combination of the discrete factors.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative, for the factors of :data:`DISCRETE_FACTORS` (others stay nominal).
+
+        Returns
+        -------
+        ScoringSettings
+        """
         return ScoringSettings(**{**self.nominal.model_dump(), **combo})
 
     def section_scores(self, combo: Mapping[str, str]) -> np.ndarray:
-        """Entries × sections scores of one combination (cached), NaN where a section has no indicator."""
+        """Entries × sections scores of one combination (cached), NaN where a section has no indicator.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative for every factor of :data:`DISCRETE_FACTORS`.
+
+        Returns
+        -------
+        ndarray of shape (n_entries, n_sections)
+            Rows in the order of ``entries``, columns in the order of ``sections``, on the indicators' scale.
+        """
         key = tuple(combo[f] for f in DISCRETE_FACTORS)
         if key not in self._sections:
             settings = self.settings(combo)
@@ -191,13 +236,38 @@ class AssumptionModel:
         ``weights[c]`` has shape (draws, sections). The aggregation of the combination is applied at the
         total with those weights, as :func:`vielfalt.composite.aggregate` does for one vector: weights
         renormalised over the sections present. Rows are in the order of ``entries``.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative for every factor of :data:`DISCRETE_FACTORS`.
+        weights : mapping
+            Category → section-weight vectors, shape (draws, sections).
+
+        Returns
+        -------
+        ndarray of shape (n_entries, n_draws)
+            Totals on the report's scale (see :func:`vielfalt.scoring.score_scale`).
         """
         out = np.empty((len(self.entries), next(iter(weights.values())).shape[0]))
         out[self.order] = self.totals_sorted(combo, weights).T
         return out
 
     def totals_sorted(self, combo: Mapping[str, str], weights: Mapping[str, np.ndarray]) -> np.ndarray:
-        """Draws × entries totals, entries sorted by category (``self.order``): each category is a slice."""
+        """Draws × entries totals, entries sorted by category (``self.order``): each category is a slice.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative for every factor of :data:`DISCRETE_FACTORS`.
+        weights : mapping
+            Category → section-weight vectors, shape (draws, sections).
+
+        Returns
+        -------
+        ndarray of shape (n_draws, n_entries)
+            Totals per draw by :func:`vielfalt.composite.aggregate_draws`, entries in ``self.order``.
+        """
         s = self.section_scores(combo)[self.order]
         method = combo["aggregation"]
         n_draws = next(iter(weights.values())).shape[0]
@@ -208,7 +278,18 @@ class AssumptionModel:
         return out
 
     def ranks_sorted(self, totals_sorted: np.ndarray) -> np.ndarray:
-        """Entries (sorted) × draws ranks within the category, one contiguous block per category."""
+        """Entries (sorted) × draws ranks within the category, one contiguous block per category.
+
+        Parameters
+        ----------
+        totals_sorted : ndarray of shape (n_draws, n_entries)
+            As returned by :meth:`totals_sorted`.
+
+        Returns
+        -------
+        ndarray of shape (n_entries, n_draws)
+            Ranks within the category (1 = best, ties share the lowest rank), entries in ``self.order``.
+        """
         ranks = np.empty((totals_sorted.shape[1], totals_sorted.shape[0]))
         for sl in self.slices.values():
             ranks[sl] = ranks_within_groups(totals_sorted[:, sl].T)
@@ -413,6 +494,17 @@ def run_uncertainty(
 
 
 def all_combinations(alternatives: Mapping[str, list[str]]) -> list[dict[str, str]]:
-    """Every combination of the discrete factors' alternatives (for tests and reports)."""
+    """Every combination of the discrete factors' alternatives (for tests and reports).
+
+    Parameters
+    ----------
+    alternatives : mapping
+        Factor → its alternatives, for every factor of :data:`DISCRETE_FACTORS`.
+
+    Returns
+    -------
+    list of dict
+        One factor → alternative mapping per combination, in the order of :func:`itertools.product`.
+    """
     names = list(DISCRETE_FACTORS)
     return [dict(zip(names, vals, strict=True)) for vals in product(*(alternatives[n] for n in names))]

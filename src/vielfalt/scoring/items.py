@@ -76,6 +76,16 @@ def sgb9_required(places: float) -> float:
     Under 20 places: none; 20–39: one; 40–59: two; from 60: 5 % with fractions ≥ 0.5 rounded up
     (DOMAIN.md §4.6). NaN when `places` is missing.
 
+    Parameters
+    ----------
+    places : float
+        The employer's workplaces, counted as SGB IX counts them.
+
+    Returns
+    -------
+    float
+        The required number of places (an int for a number of places, NaN when it is missing).
+
     Examples
     --------
     >>> [sgb9_required(p) for p in (19, 20, 39, 40, 59, 60, 69, 70)]
@@ -113,6 +123,20 @@ def field_scores(entries: pd.DataFrame, q: Questionnaire, cap: pd.Series) -> pd.
     """Score of each field of action: min(count of measures, cap) / cap, cap by the entry's category.
 
     "Other" measures and legal baselines do not count (METHODS.md §1; DOMAIN.md §7.3).
+
+    Parameters
+    ----------
+    entries : DataFrame
+        Accepted, typed entries.
+    q : Questionnaire
+        The instrument; its items scored as ``field`` are the fields of action.
+    cap : Series
+        The cap per entry (from the entry's category), aligned to `entries`.
+
+    Returns
+    -------
+    DataFrame
+        Entries × field items, scores in [0, 1]; NaN where the cap is 0 (not expected).
     """
     out = {}
     capv = cap.to_numpy(float)

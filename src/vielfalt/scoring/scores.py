@@ -129,6 +129,16 @@ def score_scale(settings: ScoringSettings) -> float:
     Indicators on [0, 1] (no normalisation or min–max) give totals × 100; the geometric and harmonic means
     run on indicators rescaled to [1, 100] (see :func:`prepare_indicators`), which are already on that
     scale; other normalisations (z-scores, ranks) keep their own scale.
+
+    Parameters
+    ----------
+    settings : ScoringSettings
+        The scoring settings (normalisation and aggregation matter).
+
+    Returns
+    -------
+    float
+        100.0 or 1.0.
     """
     if settings.aggregation in POSITIVE_ONLY:
         return 1.0
@@ -145,6 +155,22 @@ def prepare_indicators(
     geometric and harmonic means, which are defined for positive values only, the indicators are rescaled
     to [1, 100] as the JRC/OECD Handbook (2008, step 6) and COINr recommend: ``1 + 99·x`` for indicators
     on [0, 1], a min–max rescaling to [1, 100] (within the category when normalising within) otherwise.
+
+    Parameters
+    ----------
+    its : ItemScores
+        The raw indicators and their hierarchy.
+    cat : Series
+        Category per entry, aligned to ``its.indicators``.
+    q : Questionnaire
+        The instrument (which items are not expected for which category).
+    settings : ScoringSettings
+        Imputation, normalisation (and whether within the category) and aggregation.
+
+    Returns
+    -------
+    DataFrame
+        Entries × indicators as they are aggregated.
     """
     ind = its.indicators.copy()
     not_expected = ind.isna() & _not_expected_mask(ind, cat, q)
@@ -293,7 +319,22 @@ def _contributions(ind: pd.DataFrame, its: ItemScores, cat: pd.Series, scale: fl
 
 
 def top_contributors(contributions: pd.DataFrame, labels: dict[str, str], n: int = 3) -> pd.Series:
-    """The `n` indicators that carried each entry's total, as a readable string ("Q1 (21.3); X05 (8.0)")."""
+    """The `n` indicators that carried each entry's total, as a readable string ("Q1 (21.3); X05 (8.0)").
+
+    Parameters
+    ----------
+    contributions : DataFrame
+        Entries × indicators: points of the total (:attr:`ScoreResult.contributions`).
+    labels : dict
+        Indicator code → readable label (codes without one are shown as they are).
+    n : int, default 3
+        How many indicators to name.
+
+    Returns
+    -------
+    Series
+        Per entry the `n` largest positive contributions, ``"label (points)"`` joined by ``"; "``.
+    """
 
     def describe(row: pd.Series) -> str:
         top = row.dropna().sort_values(ascending=False).head(n)
@@ -307,6 +348,15 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
 
     Sample variances (ddof = 1), as in Cronbach (1951) and SPSS RELIABILITY. NaN for fewer than two items
     or two complete rows, or a constant total.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Persons (rows) × items (columns); rows with a missing value are dropped.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -330,6 +380,17 @@ def item_analysis(result: ScoreResult) -> pd.DataFrame:
     ``ceiling`` (share at 1), ``na_share`` (share not expected or not ratable), ``item_total`` (Pearson
     correlation with the total *without* this item's contribution — the corrected item–total correlation),
     and per section ``alpha`` (Cronbach's α of its indicators in that category).
+
+    Parameters
+    ----------
+    result : ScoreResult
+        The scores of an edition.
+
+    Returns
+    -------
+    DataFrame
+        One row per category and indicator: ``category``, ``indicator``, ``section``, ``label``, ``n``,
+        ``mean``, ``sd``, ``floor``, ``ceiling``, ``na_share``, ``item_total``, ``section_alpha``.
     """
     its = result.items
     ind = its.indicators
