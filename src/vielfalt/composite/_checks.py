@@ -7,7 +7,7 @@ like the parameter messages of :mod:`vielfalt._params`; their texts live in the 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, cast
 
 import numpy as np
@@ -26,7 +26,7 @@ def message(key: str, **values: Any) -> str:
     return t(f"composite.{key}", LANG, **values)
 
 
-def described(key: str, test: Any, **values: Any) -> Predicate:
+def described(key: str, test: Callable[[Any], bool], **values: Any) -> Predicate:
     """A constraint accepting what ``test`` accepts, described by the composite message ``key``."""
     de, en = (t(f"composite.{key}", lang, **values) for lang in LANGUAGES)
     return Predicate(test, (de, en))

@@ -228,7 +228,8 @@ def treat(
     """
     func = "treat"
     whole = described(
-        "winmax_expected", lambda w: isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 0
+        "winmax_expected",
+        lambda w: isinstance(w, int | np.integer) and not isinstance(w, bool) and bool(w >= 0),
     )
     check_param("winmax", winmax, [whole], func=func)
     skew_thresh = check_real(func, "skew_thresh", skew_thresh, low=0, strict=True)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from vielfalt._params import Interval, Options, check_param
 from vielfalt.exceptions import DataError
@@ -102,7 +103,7 @@ def saltelli_design(
 def pick(u: float, alternatives: Sequence[T]) -> T: ...
 @overload
 def pick(u: Sequence[float] | np.ndarray, alternatives: Sequence[T]) -> list[T]: ...
-def pick(u: Any, alternatives: Sequence[T]) -> T | list[T]:
+def pick(u: ArrayLike, alternatives: Sequence[T]) -> T | list[T]:
     """Map uniform draws to one of several discrete alternatives.
 
     Alternative ``floor(u·m)`` is chosen among the m alternatives (u = 1 maps to the last), so each has
@@ -149,7 +150,7 @@ def pick(u: Any, alternatives: Sequence[T]) -> T | list[T]:
     return [alts[i] for i in idx.ravel()]
 
 
-def perturb_weights(weights: Any, f: float, u: Any) -> np.ndarray:
+def perturb_weights(weights: ArrayLike, f: float, u: ArrayLike) -> np.ndarray:
     """Perturb nominal weights by uniform noise of ± f × weight, renormalised to the original sum.
 
     Draw j gives ``w · (1 + f·(2u_j − 1))`` rescaled so that its sum equals ``sum(w)``: each weight moves by

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from vielfalt._params import check_param
 from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
@@ -80,7 +81,9 @@ def _n_threads(n_jobs: int | None) -> int:
     return max(1, int(n_jobs) if n_jobs > 0 else cpus + 1 + int(n_jobs))
 
 
-def ranks_within_groups(scores: Any, groups: Any = None, *, n_jobs: int | None = -1) -> np.ndarray:
+def ranks_within_groups(
+    scores: ArrayLike, groups: ArrayLike | None = None, *, n_jobs: int | None = -1
+) -> np.ndarray:
     """Rank every draw's scores within groups: descending, ties sharing the lowest rank, NaN kept.
 
     The ranking of METHODS.md §2 ("sport" ranking 1, 2, 2, 4; COINr's ``rank_df``, R's
@@ -214,7 +217,7 @@ def _as_units_by_draws(ranks: Any, nominal: Any, func: str) -> tuple[np.ndarray,
     return r, nom_arr, index
 
 
-def mean_abs_rank_shift(ranks: Any, nominal: Any) -> np.ndarray:
+def mean_abs_rank_shift(ranks: ArrayLike | pd.DataFrame, nominal: ArrayLike | pd.Series) -> np.ndarray:
     """Compute the mean absolute rank shift against the nominal ranking, per draw.
 
     y_j = mean over units of |rank_uj − nominal_u|, ignoring missing ranks — the scalar output of the
@@ -252,11 +255,11 @@ def mean_abs_rank_shift(ranks: Any, nominal: Any) -> np.ndarray:
 
 
 def rank_stats(
-    ranks: Any,
-    nominal: Any,
+    ranks: ArrayLike | pd.DataFrame,
+    nominal: ArrayLike | pd.Series,
     *,
     k: int | Mapping[Hashable, int] | pd.Series | None = None,
-    groups: Any = None,
+    groups: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Summarise simulated ranks per unit: nominal, mean, median, 5th and 95th percentile, P(rank ≤ k).
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from vielfalt._params import check_param
 from vielfalt.exceptions import DataError, VielfaltWarning
@@ -44,7 +44,7 @@ def _indices(ya: np.ndarray, yb: np.ndarray, yab: np.ndarray) -> tuple[np.ndarra
 
 
 def sobol_indices(
-    y: Any,
+    y: ArrayLike,
     n: int,
     d: int,
     *,
