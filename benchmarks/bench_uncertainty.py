@@ -46,9 +46,9 @@ def measure(n: int, draws: int = 1000, sensitivity_n: int = 0) -> dict:
     """Time scoring and the uncertainty analysis in this process (entries prepared beforehand)."""
     import numpy as np
 
+    from vielfalt.robustness import run_uncertainty
     from vielfalt.scoring.items import TOTAL
     from vielfalt.scoring.scores import score_entries
-    from vielfalt.sensitivity.core import run_uncertainty
     from vielfalt.stages.core import load_context
 
     ed, q = load_context(ROOT, "demo2010")

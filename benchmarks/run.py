@@ -324,12 +324,12 @@ CHILDREN = {
 def bench_uncertainty(n: int) -> dict[str, Any] | None:
     """Scoring + the 1 000-draw uncertainty analysis of n entries, or None until the analysis exists.
 
-    Measured only when :func:`vielfalt.sensitivity.core.run_uncertainty` is importable; the measurement itself
+    Measured only when :func:`vielfalt.robustness.run_uncertainty` is importable; the measurement itself
     lives in ``benchmarks/bench_uncertainty.py`` (a child process: its peak memory is its own).
     """
-    import vielfalt.sensitivity.core as uncertainty
+    import vielfalt.robustness as robustness
 
-    if not hasattr(uncertainty, "run_uncertainty"):
+    if not hasattr(robustness, "run_uncertainty"):
         return None
     sys.path.insert(0, str(BENCH_DIR))
     from bench_uncertainty import bench_uncertainty as measure
@@ -524,7 +524,7 @@ class Bench:
             if res is None:
                 lines.append(
                     f"Scoring + 1 000-draw uncertainty: {NOT_MEASURED} "
-                    "(no `vielfalt.sensitivity.core.run_uncertainty`)."
+                    "(no `vielfalt.robustness.run_uncertainty`)."
                 )
                 break
             rows.append(

@@ -42,9 +42,9 @@ def test_quick_harness_writes_the_table_and_the_figure(tmp_path: Path) -> None:
 
 def test_uncertainty_hook_waits_for_the_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     """bench_uncertainty gives None (printed as 'not yet measured') while run_uncertainty does not exist."""
-    import vielfalt.sensitivity.core
+    import vielfalt.robustness
 
-    monkeypatch.delattr(vielfalt.sensitivity.core, "run_uncertainty", raising=False)
+    monkeypatch.delattr(vielfalt.robustness, "run_uncertainty", raising=False)
     assert _harness().bench_uncertainty(10) is None
 
 

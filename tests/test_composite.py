@@ -1,8 +1,9 @@
-"""Tests of the composite-indicator engine (vielfalt.composite.engine): worked examples, edge cases, properties."""
+"""Tests of the composite-indicator engine (vielfalt.composite): worked examples, edge cases, properties."""
 
 from __future__ import annotations
 
 import doctest
+import importlib
 import re
 import warnings
 
@@ -14,13 +15,16 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
 
-from vielfalt.composite import engine as composite
-from vielfalt.composite.engine import (
+from vielfalt import composite
+from vielfalt.composite import (
     AGGREGATE_METHODS,
+    DRAW_METHODS,
     IMPUTE_METHODS,
     NORMALISE_METHODS,
     TREAT_REPORT_COLUMNS,
     aggregate,
+    aggregate_by_group,
+    aggregate_draws,
     impute,
     kurtosis_type2,
     normalise,
@@ -562,19 +566,145 @@ def test_nullable_dtypes_are_accepted():
     assert out["a"].tolist() == [1.0, 2.0, 3.0] and out["b"].tolist() == [0.5, 1.5, 1.0]
 
 
+STEPS = ("impute", "treat", "normalise", "aggregate", "rank")
+
+
 def test_docstring_examples_run():
-    """The examples in the module's docstrings run as written."""
-    result = doctest.testmod(composite, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 7 and result.failed == 0
+    """The examples in the docstrings of every step's module run as written."""
+    attempted = 0
+    for step in STEPS:
+        module = importlib.import_module(f"vielfalt.composite.{step}")
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, step
+        attempted += result.attempted
+    assert attempted >= 9
+
+
+def test_package_exports_one_function_per_step():
+    """``from vielfalt import composite`` gives each step as a function named like its module."""
+    for step in STEPS:
+        assert callable(getattr(composite, step)) and step in composite.__all__
+        assert importlib.import_module(f"vielfalt.composite.{step}").__name__ == f"vielfalt.composite.{step}"
 
 
 def test_public_functions_have_numpydoc_sections():
     """Every public function documents its parameters, returns and an example, and cites its source."""
-    for name in ("impute", "treat", "normalise", "aggregate", "rank"):
+    for name in STEPS:
         doc = getattr(composite, name).__doc__
         for section in ("Parameters\n", "Returns\n", "Examples\n"):
             assert section in doc, (name, section)
         assert re.search(r"COINr|Handbook", doc), name
+
+
+# ------------------------------------------------------------------------------------------------------
+# aggregation by group and for stacks of weights
+
+
+GROUP_DF = pd.DataFrame(
+    {"a": [20.0, 60.0, 80.0, 10.0], "b": [40.0, NAN, 0.0, 30.0], "c": [90.0, 30.0, 50.0, NAN]},
+    index=["u1", "u2", "u3", "u4"],
+)
+GROUP_PARENTS = {"a": "S1", "b": "S1", "c": "S2", "S1": "T", "S2": "T"}
+GROUP_WEIGHTS = {
+    "x": {"a": 0.25, "b": 0.75, "c": 1.0, "S1": 0.6, "S2": 0.4},
+    "y": {"a": 0.5, "b": 0.5, "c": 1.0, "S1": 0.2, "S2": 0.8},
+}
+
+
+@pytest.mark.parametrize("method", ["amean", "gmean", "hmean", "median"])
+def test_aggregate_by_group_is_aggregate_per_group_bit_for_bit(method):
+    """Each group's rows equal aggregate() on that group alone with its weights, to the last bit."""
+    df = GROUP_DF + 1.0  # positive for gmean/hmean
+    groups = pd.Series(["x", "y", "x", "y"], index=df.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VielfaltWarning)  # median ignores the weights, and says so
+        got = aggregate_by_group(df, GROUP_PARENTS, groups=groups, weights=GROUP_WEIGHTS, method=method)
+        for g in ("x", "y"):
+            rows = (groups == g).to_numpy()
+            alone = aggregate(df[rows], GROUP_PARENTS, weights=GROUP_WEIGHTS[g], method=method)
+            pd.testing.assert_frame_equal(got[rows], alone, check_exact=True)
+    assert list(got.index) == list(df.index)
+
+
+def test_aggregate_by_group_by_hand():
+    """Group x weighs a:b 1:3 and S1:S2 3:2, group y equally: the hand formula per group."""
+    out = aggregate_by_group(
+        GROUP_DF, GROUP_PARENTS, groups=["x", "y", "x", "y"], weights=GROUP_WEIGHTS, method="amean"
+    )
+    # u1 (x): S1 = 0.25·20 + 0.75·40 = 35, S2 = 90, T = 0.6·35 + 0.4·90 = 57
+    # u2 (y): S1 = 60 (b missing), S2 = 30, T = 0.2·60 + 0.8·30 = 36
+    assert out.loc["u1", ["S1", "S2"]].tolist() == [35.0, 90.0]
+    assert out.loc["u1", "T"] == pytest.approx(57.0)
+    assert out.loc["u2", "T"] == pytest.approx(36.0)
+
+
+def test_aggregate_by_group_unit_without_group_is_nan_and_weights_cover_every_group():
+    """A unit without a group gets NaN; a group without weights is named in a ConfigError."""
+    out = aggregate_by_group(
+        GROUP_DF, GROUP_PARENTS, groups=["x", None, "x", "y"], weights=GROUP_WEIGHTS, method="amean"
+    )
+    assert out.loc["u2"].isna().all() and out.loc["u1"].notna().all()
+    with pytest.raises(ConfigError, match=r"no entry for the group\(s\) \['z'\]"):
+        aggregate_by_group(GROUP_DF, GROUP_PARENTS, groups=["x", "z", "x", "y"], weights=GROUP_WEIGHTS)
+    with pytest.raises(ConfigError, match="The 'method' parameter of aggregate_by_group must be one of"):
+        aggregate_by_group(GROUP_DF, GROUP_PARENTS, groups=["x"] * 4, weights=GROUP_WEIGHTS, method="mode")
+
+
+def test_aggregate_draws_by_hand():
+    """Two draws of weights over two children, one unit with a missing child, one with none present."""
+    x = np.array([[1.0, 4.0], [2.0, NAN], [NAN, NAN]])
+    w = np.array([[1.0, 1.0], [3.0, 1.0]])
+    amean = aggregate_draws(x, w, "amean")
+    # unit 1: (1 + 4)/2 = 2.5 and (3·1 + 4)/4 = 1.75; unit 2: 2 alone; unit 3: nothing present → NaN
+    np.testing.assert_allclose(amean[:, :2], [[2.5, 2.0], [1.75, 2.0]])
+    assert np.isnan(amean[:, 2]).all()
+    # gmean: sqrt(1·4) = 2 and (1³·4)^(1/4) = √2; hmean: 2/(1 + 1/4) = 1.6 and 4/(3 + 1/4) = 16/13
+    np.testing.assert_allclose(aggregate_draws(x, w, "gmean")[:, 0], [2.0, np.sqrt(2.0)])
+    np.testing.assert_allclose(aggregate_draws(x, w, "hmean")[:, 0], [1.6, 16 / 13])
+    # the median is unweighted: the same in every draw
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy: all-NaN slice of unit 3
+        median = aggregate_draws(x, w, "median")
+    np.testing.assert_array_equal(median[:, :2], [[2.5, 2.0], [2.5, 2.0]])
+
+
+@pytest.mark.parametrize("method", ["genmean", "mode", None])
+def test_aggregate_draws_refuses_a_method_without_a_rule(method):
+    """Every method is handled explicitly: anything else is a ConfigError, never the median."""
+    with pytest.raises(ConfigError) as err:
+        aggregate_draws(np.ones((2, 2)), np.ones((1, 2)), method)
+    expected = "one of {" + ", ".join(repr(m) for m in DRAW_METHODS) + "}"
+    assert (
+        str(err.value)
+        == f"The 'method' parameter of aggregate_draws must be {expected}. Got {method!r} instead."
+    )
+
+
+def test_aggregate_draws_checks_weights_and_domain():
+    """Weights of the wrong shape or negative, and values <= 0 under gmean, are refused."""
+    with pytest.raises(ConfigError, match="The 'weights' parameter of aggregate_draws must be a vector"):
+        aggregate_draws(np.ones((2, 2)), np.ones((1, 3)))
+    with pytest.raises(ConfigError, match="The 'weights' parameter of aggregate_draws"):
+        aggregate_draws(np.ones((2, 2)), np.array([1.0, -1.0]))
+    with pytest.raises(ConfigError, match="geometric mean is defined for positive values only"):
+        aggregate_draws(np.array([[0.0, 1.0]]), np.ones(2), "gmean")
+
+
+@pytest.mark.parametrize("method", DRAW_METHODS)
+def test_aggregate_draws_agrees_with_aggregate_draw_by_draw(method):
+    """Each draw's row equals aggregate() with that weight vector, to rounding (matrix products sum apart)."""
+    rng = np.random.default_rng(4)
+    x = rng.uniform(1, 100, (30, 4))
+    x[rng.random(x.shape) < 0.2] = NAN
+    w = rng.uniform(0.1, 2.0, (5, 4))
+    got = aggregate_draws(x, w, method)
+    df = pd.DataFrame(x, columns=list("abcd"))
+    parents = dict.fromkeys("abcd", "T")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for d in range(len(w)):
+            one = aggregate(df, parents, weights=dict(zip("abcd", w[d], strict=True)), method=method)["T"]
+            np.testing.assert_allclose(got[d], one.to_numpy(), rtol=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------------

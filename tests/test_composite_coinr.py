@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt.composite.engine import aggregate, impute, normalise, rank, treat
+from vielfalt.composite import aggregate, impute, normalise, rank, treat
 from vielfalt.exceptions import VielfaltWarning
 
 # floats in the CSV files carry 17 significant digits, so they round-trip exactly; differences up to

@@ -86,7 +86,7 @@ def test_exclusive_none_option_counts_nothing():
 
 
 def test_best_n_fields_small_firm():
-    """Klein: N = 4 best fields, cap 2 per field. Fields with 1, 3, 2 measures → (0.5 + 1 + 1 + 0)/4 = 0.625."""
+    """Klein: N = 4 best fields, cap 2 each. Fields with 1, 3, 2 measures → (0.5 + 1 + 1 + 0)/4 = 0.625."""
     e = entries(
         {
             "category": "klein",

@@ -1,4 +1,4 @@
-"""Tests of the robustness analysis wiring (vielfalt.robustness.factors via vielfalt.sensitivity.core.run_uncertainty)."""
+"""Tests of the robustness analysis wiring (vielfalt.robustness.run_uncertainty over vielfalt.sensitivity)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vielfalt.composite import engine as composite
+from vielfalt import composite
 from vielfalt.config.edition import InputFile, RobustnessSettings, ScoringSettings
-from vielfalt.exceptions import DataError, VielfaltWarning
+from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
 from vielfalt.intake.validate import validate_files
-from vielfalt.robustness.factors import DISCRETE_FACTORS, AssumptionModel, run_uncertainty
-from vielfalt.scoring.items import TOTAL
-from vielfalt.scoring.scores import (
-    _normalised_weights,
-    aggregate_by_category,
+from vielfalt.robustness import DISCRETE_FACTORS, AssumptionModel, run_uncertainty
+from vielfalt.scoring import (
+    TOTAL,
+    category_weights,
+    normalised_weights,
     prepare_indicators,
     score_entries,
     score_scale,
 )
-from vielfalt.sensitivity.core import rank_stats
+from vielfalt.sensitivity import rank_stats
 from vielfalt.stages.core import load_context
 
 NOMINAL_COMBO = {f: getattr(ScoringSettings(), f) for f in DISCRETE_FACTORS}
@@ -93,7 +93,7 @@ def test_vectorised_totals_equal_the_composite_engine_draw_by_draw(demo):
         for j in range(4):
             for c in model.categories:
                 rows = (cat == c).to_numpy()
-                w = _normalised_weights(its.weights[c], its.parents)
+                w = normalised_weights(its.weights[c], its.parents)
                 w.update({s: float(weights[c][j, i]) for i, s in enumerate(model.sections)})
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", VielfaltWarning)  # the section weights do not sum to 1
@@ -103,7 +103,7 @@ def test_vectorised_totals_equal_the_composite_engine_draw_by_draw(demo):
 
 
 def test_amean_total_by_hand():
-    """Two sections, one present for the second entry only: the hand formula Σ w s / Σ w over present sections."""
+    """Two sections, one present for the second entry only: Σ w s / Σ w over present sections (by hand)."""
     model = AssumptionModel.__new__(AssumptionModel)
     model.entries = pd.DataFrame(index=["a", "b"])
     model.order = np.array([0, 1])
@@ -124,8 +124,9 @@ def test_single_alternatives_give_sobol_indices_of_exactly_zero(demo):
     settings = _settings(
         draws=50,
         sensitivity_n=64,
-        factors={"weights": 0.0, "rater_model": ["additive"], "missing_answers": ["zero"], "imputation": ["none"],
-                 "normalisation": ["none", "minmax"], "aggregation": ["amean", "gmean"]},
+        factors={"weights": 0.0, "rater_model": ["additive"], "missing_answers": ["zero"],
+                 "imputation": ["none"], "normalisation": ["none", "minmax"],
+                 "aggregation": ["amean", "gmean"]},
     )  # fmt: skip
     res = run_uncertainty(
         e, q, ScoringSettings(), settings, nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text),
@@ -145,7 +146,8 @@ def test_dummy_factor_has_zero_indices_when_it_is_varied_but_has_no_effect(demo)
         draws=20,
         sensitivity_n=32,
         factors={"weights": 0.3, "rater_model": ["additive"], "missing_answers": ["zero"],
-                 "imputation": ["none", "group_mean", "median"], "normalisation": ["none"], "aggregation": ["amean"]},
+                 "imputation": ["none", "group_mean", "median"], "normalisation": ["none"],
+                 "aggregation": ["amean"]},
     )  # fmt: skip
     res = run_uncertainty(
         e, q, ScoringSettings(), settings, nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text),
@@ -172,7 +174,7 @@ def test_rank_statistics_match_an_independent_recomputation_from_the_draws(demo)
     np.testing.assert_array_equal(stats["P_topk"], (ranks.le(k, axis=0)).mean(axis=1))
     assert (stats["Nominal"] == nominal).all()
     assert ((stats["Q5"] <= stats["Median"]) & (stats["Median"] <= stats["Q95"])).all()
-    # ranks are within the category: each draw's ranks of a category of size m are a permutation-like set in 1..m
+    # ranks are within the category: a draw's ranks of a category of size m are a permutation-like set in 1..m
     for _, part in ranks.groupby(e["category"]):
         assert part.min().min() == 1 and part.max().max() <= len(part)
 
@@ -195,7 +197,8 @@ def test_one_draw_works_and_says_the_intervals_are_degenerate(demo):
     ed, q, e, text = demo
     res = run_uncertainty(
         e, q, ScoringSettings(), _settings(draws=1, sensitivity_n=0),
-        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1, text_scores=text,
+        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1,
+        text_scores=text,
     )  # fmt: skip
     s = res.rank_stats
     assert (s["Q5"] == s["Q95"]).all() and (s["Median"] == s["Q95"]).all()
@@ -245,7 +248,8 @@ def test_progress_is_reported_per_combination(demo):
     calls = []
     run_uncertainty(
         e, q, ScoringSettings(), _settings(draws=40, sensitivity_n=8),
-        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1, text_scores=text,
+        nominal_ranks=_nominal_ranks(e, q, ScoringSettings(), text), capacity=ed.capacity, seed=1,
+        text_scores=text,
         progress=lambda done, total, phase: calls.append((done, total, phase)),
     )  # fmt: skip
     phases = {p for _, _, p in calls}
@@ -256,7 +260,7 @@ def test_progress_is_reported_per_combination(demo):
 
 
 def test_nominal_choice_must_be_among_the_alternatives():
-    """An edition whose nominal scoring method is not among the factor's alternatives is refused, naming both."""
+    """An edition whose nominal method is not among the factor's alternatives is refused, naming both."""
     from vielfalt.config.edition import Edition
 
     with pytest.raises(ValueError, match="robustness.factors.aggregation.*amean"):
@@ -281,18 +285,20 @@ def test_rank_stats_fast_path_equals_the_nan_aware_functions():
     np.testing.assert_allclose(s["Mean"], np.nanmean(r, axis=1))
 
 
-def test_aggregate_by_category_uses_each_categorys_weights(demo):
+def test_aggregate_by_group_uses_each_categorys_weights(demo):
     """The section weights of the category enter its totals (klein weighs section F 34, the others 30)."""
     ed, q, e, text = demo
     settings = ScoringSettings()
     res = score_entries(e, q, settings, text_scores=text["additive"])
     its = res.items
-    agg = aggregate_by_category(res.indicators, its, e["category"], "amean")
+    agg = composite.aggregate_by_group(
+        res.indicators, its.parents, groups=e["category"], weights=category_weights(its), method="amean"
+    )
     np.testing.assert_allclose(agg[TOTAL] * 100, res.scores[TOTAL], rtol=1e-12)
 
 
 def test_progress_reporter_publishes_state_and_cleans_up(tmp_path):
-    """Outside a kernel the reporter publishes done/total and the time left beside the run, then removes it."""
+    """Outside a kernel the reporter publishes done/total and the time left beside the run, then cleans up."""
     from vielfalt.runs.progress import ProgressReporter, progress_file, read_progress
 
     run = tmp_path / ".r1.partial"
@@ -305,3 +311,53 @@ def test_progress_reporter_publishes_state_and_cleans_up(tmp_path):
     assert state["done"] == 2 and state["total"] == 4 and state["phase"] == "UA" and state["left_s"] >= 0
     rep.close()
     assert not progress_file(run).exists()
+
+
+def test_note_names_the_rated_section_from_the_questionnaire(demo):
+    """Rater models without text scores are noted with the rated section's label, in the reader's language."""
+    ed, q, e, text = demo
+    partial = {"additive": text["additive"]}  # the other rater models have no text scores
+    settings = _settings(draws=5, sensitivity_n=0)
+    nominal = _nominal_ranks(e, q, ScoringSettings(), text)
+    for lang in ("de", "en"):
+        res = run_uncertainty(
+            e, q, ScoringSettings(), settings, nominal_ranks=nominal, capacity=ed.capacity, seed=1,
+            text_scores=partial, lang=lang,
+        )  # fmt: skip
+        label = q.rated_section().label.get(lang)
+        notes = [n for n in res.notes if label in n]
+        assert len(notes) == 1, res.notes
+        assert "Abschnitt F" not in notes[0] and "section F" not in notes[0]
+    assert "these alternatives score without" in notes[0]
+
+
+def test_notes_and_errors_follow_the_language(demo):
+    """Under lang='en' the notes, factor labels and errors are English, not German."""
+    ed, q, e, text = demo
+    nominal = _nominal_ranks(e, q, ScoringSettings(), text)
+    res = run_uncertainty(
+        e, q, ScoringSettings(), _settings(draws=1, sensitivity_n=8), nominal_ranks=nominal,
+        capacity=ed.capacity, seed=1, text_scores=text, lang="en",
+    )  # fmt: skip
+    assert any("A single draw" in n for n in res.notes)
+    assert not any(word in " ".join(res.notes) for word in ("Ziehung", "Kategorie", "Nicht variiert"))
+    assert "section weights (±noise)" in res.sensitivity["label"].tolist()
+    with pytest.raises(DataError, match="Nominal ranks are missing"):
+        run_uncertainty(
+            e, q, ScoringSettings(), _settings(draws=5, sensitivity_n=0), nominal_ranks=nominal.iloc[1:],
+            capacity=ed.capacity, seed=1, text_scores=text, lang="en",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("aggregation", ["genmean", "mode"])
+def test_totals_refuse_an_aggregation_without_a_rule(aggregation):
+    """An aggregation the vectorised totals have no rule for is a ConfigError, not silently the median."""
+    model = AssumptionModel.__new__(AssumptionModel)
+    model.entries = pd.DataFrame(index=["a", "b"])
+    model.order = np.array([0, 1])
+    model.slices = {"x": slice(0, 2)}
+    model.nominal = ScoringSettings()
+    combo = {**NOMINAL_COMBO, "aggregation": aggregation}
+    model._sections = {tuple(combo[f] for f in DISCRETE_FACTORS): np.array([[0.5, 1.0], [0.1, 0.2]])}
+    with pytest.raises(ConfigError, match="The 'method' parameter of aggregate_draws must be one of"):
+        model.totals_sorted(combo, {"x": np.array([[0.5, 0.5]])})

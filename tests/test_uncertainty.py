@@ -1,4 +1,4 @@
-"""Tests of vielfalt.sensitivity.core against analytic values and against COINr's stored analyses.
+"""Tests of vielfalt.sensitivity against analytic values and against COINr's stored analyses.
 
 Expected numbers come from closed forms or from published tables, never from this package's output:
 
@@ -27,9 +27,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from vielfalt import sensitivity as uncertainty
 from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
-from vielfalt.sensitivity import core as uncertainty
-from vielfalt.sensitivity.core import (
+from vielfalt.i18n import t
+from vielfalt.sensitivity import design as design_module
+from vielfalt.sensitivity import (
     mean_abs_rank_shift,
     perturb_weights,
     pick,
@@ -38,6 +40,8 @@ from vielfalt.sensitivity.core import (
     saltelli_design,
     sobol_indices,
 )
+from vielfalt.sensitivity import ranks as ranks_module
+from vielfalt.sensitivity import sobol as sobol_module
 
 NAN = np.nan
 COINR_FACTORS = ["Winmax", "Normalisation", "Weights", "Aggregation"]
@@ -154,7 +158,7 @@ def test_rank_stats_single_draw_warns_and_degenerates():
     """With N = 1 every statistic equals the single draw's rank and a VielfaltWarning says so."""
     with pytest.warns(VielfaltWarning, match="single draw") as record:
         got = rank_stats([[2], [1], [3]], [1, 2, 3], k=1)
-    assert str(record[0].message) == uncertainty.SINGLE_DRAW_MSG
+    assert str(record[0].message) == t("sensitivity.single_draw", "en")
     for col in ("Mean", "Median", "Q5", "Q95"):
         np.testing.assert_array_equal(got[col], [2.0, 1.0, 3.0])
     np.testing.assert_array_equal(got["P_topk"], [0.0, 1.0, 0.0])
@@ -277,12 +281,12 @@ def test_ranks_within_groups_one_draw_and_blocks():
     rng = np.random.default_rng(1)
     scores = rng.integers(0, 5, size=(50, 30)).astype(float)
     whole = pd.DataFrame(scores).rank(method="min", ascending=False).to_numpy()
-    old = uncertainty._BLOCK_CELLS
+    old = ranks_module._BLOCK_CELLS
     try:
-        uncertainty._BLOCK_CELLS = 60  # one draw per block
+        ranks_module._BLOCK_CELLS = 60  # one draw per block
         np.testing.assert_array_equal(ranks_within_groups(scores), whole)
     finally:
-        uncertainty._BLOCK_CELLS = old
+        ranks_module._BLOCK_CELLS = old
 
 
 def test_ranks_within_groups_rejects_bad_input():
@@ -441,7 +445,7 @@ def test_sobol_rejects_bad_input():
     """Wrong length, missing outputs and bad parameters are rejected with exact messages."""
     with pytest.raises(DataError) as info:
         sobol_indices(np.zeros(599), 100, 4)
-    assert str(info.value) == uncertainty.DESIGN_LENGTH_MSG.format(got=599, n=100, d=4, want=600)
+    assert str(info.value) == t("sensitivity.design_length", "en", got=599, n=100, d=4, want=600)
     assert "n*(d+2) = 600" in str(info.value)
     y = np.arange(12.0)
     y[7] = NAN
@@ -580,6 +584,18 @@ def test_public_functions_are_documented():
 
 
 def test_doctests():
-    """The doctest examples in vielfalt.sensitivity.core give the printed results."""
-    result = doctest.testmod(uncertainty, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 7 and result.failed == 0
+    """The doctest examples in the modules of vielfalt.sensitivity give the printed results."""
+    attempted = 0
+    for module in (design_module, ranks_module, sobol_module):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted >= 7
+
+
+def test_no_run_of_an_edition_in_the_generic_statistics():
+    """The edition's analysis lives in vielfalt.robustness; the generic subpackage does not forward to it."""
+    import vielfalt.robustness
+
+    assert not hasattr(uncertainty, "run_uncertainty")
+    assert callable(vielfalt.robustness.run_uncertainty)

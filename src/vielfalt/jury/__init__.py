@@ -9,7 +9,7 @@
 
 from vielfalt.jury.agreement import agreement, kendall_tau, precision_at_k
 from vielfalt.jury.recommendation import legal_gaps, recommend
-from vielfalt.jury.verification import apply_verification, section_totals, section_weights
+from vielfalt.jury.verification import apply_verification, section_totals
 from vielfalt.jury.visits import (
     RESULT_CODES,
     SITE_VISIT_HEADINGS,
@@ -37,7 +37,6 @@ __all__ = [
     # verification
     "apply_verification",
     "section_totals",
-    "section_weights",
     # recommendation
     "legal_gaps",
     "recommend",

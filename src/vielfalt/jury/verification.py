@@ -14,37 +14,11 @@ import numpy as np
 import pandas as pd
 
 from vielfalt.columns import CATEGORY, ENTRY_ID
-from vielfalt.composite import engine as composite
+from vielfalt import composite
 from vielfalt.config.edition import VerificationSettings
+from vielfalt.scoring import section_weights
 
-__all__ = ["apply_verification", "section_totals", "section_weights"]
-
-
-def section_weights(weights: pd.DataFrame, category: str, sections: Sequence[str]) -> dict[str, float]:
-    """Section weights of one category from the ``scoring/weights`` artefact.
-
-    Parameters
-    ----------
-    weights : DataFrame
-        The artefact: a ``code`` column and one column of weights per category.
-    category : str
-        The category whose column to read.
-    sections : sequence of str
-        Section ids; a section without a row weighs 0.
-
-    Returns
-    -------
-    dict
-        Section id → weight.
-
-    Examples
-    --------
-    >>> w = pd.DataFrame({"code": ["S1", "S2"], "k": [3.0, 1.0]})
-    >>> section_weights(w, "k", ["S1", "S2", "S3"])
-    {'S1': 3.0, 'S2': 1.0, 'S3': 0.0}
-    """
-    w = weights.set_index("code")[str(category)]
-    return {s: float(w.get(s, 0.0)) for s in sections}
+__all__ = ["apply_verification", "section_totals"]
 
 
 def section_totals(
@@ -83,19 +57,15 @@ def section_totals(
     [62.5]
     """
     secs = list(sections.columns)
-    parents = {s: "total" for s in secs}
-    out = pd.Series(np.nan, index=sections.index, dtype=float)
-    for c in pd.unique(category.dropna()):
-        rows = (category == c).to_numpy()
-        if isinstance(weights, pd.DataFrame):
-            w = section_weights(weights, str(c), secs)
-        else:
-            w = {s: float(weights[str(c)].get(s, 0.0)) for s in secs}
-        total_w = sum(w.values()) or 1.0
-        w = {s: v / total_w for s, v in w.items()}
-        agg = composite.aggregate(sections.loc[rows], parents, weights=w, method=aggregation)
-        out.loc[rows] = agg["total"].to_numpy()
-    return out
+    # the one aggregation by group of the composite engine, with the scoring's one section_weights
+    # (weights already sum to 1 per category: no second normalisation, which could change the last bit)
+    w = {str(c): section_weights(weights, str(c), secs) for c in pd.unique(category.dropna())}
+    if not w:
+        return pd.Series(np.nan, index=sections.index, dtype=float)
+    totals = composite.aggregate_by_group(
+        sections, dict.fromkeys(secs, "total"), groups=category, weights=w, method=aggregation
+    )
+    return totals["total"].rename(None)
 
 
 def apply_verification(

@@ -1,14 +1,14 @@
 """The scoring assumptions as factors of an uncertainty and sensitivity analysis (METHODS.md §3).
 
 The pure statistics (designs, ranks of many draws, rank statistics, Sobol' indices) live in
-:mod:`vielfalt.sensitivity.core`; this module wires them to the scoring method of an edition. A draw is one value
+:mod:`vielfalt.sensitivity`; this module wires them to the scoring method of an edition. A draw is one value
 per factor: section weights with uniform noise of ±f, and one alternative each for the rater-effect model,
 the N/A rule (unanswered expected items count 0, or are left out), imputation, normalisation and aggregation.
 
 Vectorised across draws: the discrete factors have few combinations, so the section scores of each
 combination that occurs are computed once (with the scoring stage's own functions), and the totals of
-all draws sharing it are one matrix product with their weight vectors per category — never a re-run of
-the pipeline or a notebook per draw.
+all draws sharing it are one matrix product with their weight vectors per category
+(:func:`vielfalt.composite.aggregate_draws`) — never a re-run of the pipeline or a notebook per draw.
 """
 
 from __future__ import annotations
@@ -23,20 +23,25 @@ import numpy as np
 import pandas as pd
 
 from vielfalt.columns import CATEGORY
-from vielfalt.config.edition import RobustnessSettings, ScoringSettings
+from vielfalt.composite import aggregate_by_group, aggregate_draws
+from vielfalt.config.edition import MissingRule, RobustnessSettings, ScoringSettings
 from vielfalt.config.questionnaire import Questionnaire
 from vielfalt.exceptions import DataError, VielfaltWarning
-from vielfalt.scoring.items import TOTAL, ItemScores, score_items
-from vielfalt.scoring.scores import (
-    aggregate_by_category,
+from vielfalt.i18n import t
+from vielfalt.scoring import (
+    TOTAL,
+    ItemScores,
+    category_weights,
     prepare_indicators,
+    score_items,
     score_scale,
     section_weights,
 )
-from vielfalt.sensitivity.core import (
+from vielfalt.sensitivity import (
     FACTOR,
     P_TOPK,
     mean_abs_rank_shift,
+    perturb_weights,
     pick,
     rank_stats,
     ranks_within_groups,
@@ -44,25 +49,42 @@ from vielfalt.sensitivity.core import (
     sobol_indices,
 )
 
-__all__ = ["DISCRETE_FACTORS", "FACTOR_LABELS", "AssumptionModel", "UncertaintyResult", "run_uncertainty"]
+__all__ = [
+    "DISCRETE_FACTORS",
+    "WEIGHTS",
+    "AssumptionModel",
+    "UncertaintyResult",
+    "all_combinations",
+    "factor_label",
+    "run_uncertainty",
+]
 
 #: The discrete factors, in design-column order after ``weights``.
 DISCRETE_FACTORS = ("rater_model", "missing_answers", "imputation", "normalisation", "aggregation")
+#: The continuous factor: noise on the section weights.
 WEIGHTS = "weights"
-
-FACTOR_LABELS = {
-    WEIGHTS: {"de": "Gewichte der Abschnitte (±Rauschen)", "en": "section weights (±noise)"},
-    "rater_model": {"de": "Korrektur der Gutachtenden", "en": "rater-effect model"},
-    "missing_answers": {"de": "N/A-Regel (fehlende Antworten)", "en": "N/A rule (missing answers)"},
-    "imputation": {"de": "Imputation", "en": "imputation"},
-    "normalisation": {"de": "Normierung", "en": "normalisation"},
-    "aggregation": {"de": "Aggregation", "en": "aggregation"},
-}
 
 #: How many weight vectors the weight factor chooses from (COINr's ``Nrep`` bank of noisy weights).
 WEIGHT_BANK = 1000
 
 Progress = Callable[[int, int, str], None]
+
+
+def factor_label(name: str, lang: str = "de") -> str:
+    """The readable name of a factor, from the message catalogue.
+
+    Parameters
+    ----------
+    name : str
+        ``weights`` or one of :data:`DISCRETE_FACTORS`.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    str
+        E.g. ``"Normierung"`` / ``"normalisation"``.
+    """
+    return t(f"robustness.factor_{name}", lang)
 
 
 @dataclass
@@ -87,6 +109,10 @@ class UncertaintyResult:
         The ``entry_id`` of each row of ``ranks``.
     notes : list of str
         What the reader must know (degenerate intervals, factors switched off, …), in the chosen language.
+    combinations : int
+        How many combinations of the discrete factors' alternatives exist.
+    seconds : float
+        Wall-clock time of the analysis.
     """
 
     rank_stats: pd.DataFrame
@@ -137,11 +163,24 @@ class AssumptionModel:
         bounds = np.searchsorted(codes[self.order], self.categories + [chr(0x10FFFF)], side="left")
         self.slices = {c: slice(int(bounds[i]), int(bounds[i + 1])) for i, c in enumerate(self.categories)}
         self.nominal_weights = {
-            c: np.array([section_weights(first, c)[s] for s in self.sections]) for c in self.categories
+            c: np.array(list(section_weights(first.weights, c, self.sections).values()))
+            for c in self.categories
         }
 
-    def items(self, rater_model: str, missing: str) -> ItemScores:
-        """Indicators under a rater model and N/A rule (cached)."""
+    def items(self, rater_model: str, missing: MissingRule) -> ItemScores:
+        """Indicators under a rater model and N/A rule (cached).
+
+        Parameters
+        ----------
+        rater_model : str
+            The rater-effect model whose text scores enter (none when it has none).
+        missing : {"zero", "nan"}
+            The N/A rule.
+
+        Returns
+        -------
+        ItemScores
+        """
         key = (rater_model, missing)
         if key not in self._items:
             self._items[key] = score_items(
@@ -150,11 +189,32 @@ class AssumptionModel:
         return self._items[key]
 
     def settings(self, combo: Mapping[str, str]) -> ScoringSettings:
-        """The scoring settings of one combination of the discrete factors."""
+        """The scoring settings of one combination of the discrete factors.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative, for the factors of :data:`DISCRETE_FACTORS` (others stay nominal).
+
+        Returns
+        -------
+        ScoringSettings
+        """
         return ScoringSettings(**{**self.nominal.model_dump(), **combo})
 
     def section_scores(self, combo: Mapping[str, str]) -> np.ndarray:
-        """Entries × sections scores of one combination (cached), NaN where a section has no indicator."""
+        """Entries × sections scores of one combination (cached), NaN where a section has no indicator.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative for every factor of :data:`DISCRETE_FACTORS`.
+
+        Returns
+        -------
+        ndarray of shape (n_entries, n_sections)
+            Rows in the order of ``entries``, columns in the order of ``sections``, on the indicators' scale.
+        """
         key = tuple(combo[f] for f in DISCRETE_FACTORS)
         if key not in self._sections:
             settings = self.settings(combo)
@@ -164,7 +224,9 @@ class AssumptionModel:
                 # constant columns under normalisation are reported once by the scoring stage itself
                 warnings.simplefilter("ignore", VielfaltWarning)
                 ind = prepare_indicators(its, cat, self.q, settings)
-                agg = aggregate_by_category(ind, its, cat, settings.aggregation)
+                agg = aggregate_by_group(
+                    ind, its.parents, groups=cat, weights=category_weights(its), method=settings.aggregation
+                )
             self._sections[key] = agg[self.sections].reindex(self.entries.index).to_numpy(np.float64)
         return self._sections[key]
 
@@ -172,39 +234,62 @@ class AssumptionModel:
         """Entries × draws totals of one combination for a stack of section-weight vectors per category.
 
         ``weights[c]`` has shape (draws, sections). The aggregation of the combination is applied at the
-        total with those weights, as :func:`vielfalt.composite.engine.aggregate` does for one vector: weights
+        total with those weights, as :func:`vielfalt.composite.aggregate` does for one vector: weights
         renormalised over the sections present. Rows are in the order of ``entries``.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative for every factor of :data:`DISCRETE_FACTORS`.
+        weights : mapping
+            Category → section-weight vectors, shape (draws, sections).
+
+        Returns
+        -------
+        ndarray of shape (n_entries, n_draws)
+            Totals on the report's scale (see :func:`vielfalt.scoring.score_scale`).
         """
         out = np.empty((len(self.entries), next(iter(weights.values())).shape[0]))
         out[self.order] = self.totals_sorted(combo, weights).T
         return out
 
     def totals_sorted(self, combo: Mapping[str, str], weights: Mapping[str, np.ndarray]) -> np.ndarray:
-        """Draws × entries totals, entries sorted by category (``self.order``): each category is a slice."""
+        """Draws × entries totals, entries sorted by category (``self.order``): each category is a slice.
+
+        Parameters
+        ----------
+        combo : mapping
+            Factor → alternative for every factor of :data:`DISCRETE_FACTORS`.
+        weights : mapping
+            Category → section-weight vectors, shape (draws, sections).
+
+        Returns
+        -------
+        ndarray of shape (n_draws, n_entries)
+            Totals per draw by :func:`vielfalt.composite.aggregate_draws`, entries in ``self.order``.
+        """
         s = self.section_scores(combo)[self.order]
         method = combo["aggregation"]
         n_draws = next(iter(weights.values())).shape[0]
         out = np.empty((n_draws, len(s)))
         for c, sl in self.slices.items():
-            w = weights[c]
-            block = s[sl]
-            present = ~np.isnan(block)
-            den = w @ present.T.astype(np.float64)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                if method == "amean":
-                    val = w @ np.where(present, block, 0.0).T / den
-                elif method == "gmean":
-                    val = np.exp(w @ np.where(present, np.log(np.where(present, block, 1.0)), 0.0).T / den)
-                elif method == "hmean":
-                    val = den / (w @ np.where(present, 1.0 / np.where(present, block, 1.0), 0.0).T)
-                else:  # median: weights do not enter (COINr's a_median)
-                    val = np.broadcast_to(np.nanmedian(block, axis=1), (n_draws, len(block)))
-            out[:, sl] = np.where(den > 0, val, np.nan)
+            out[:, sl] = aggregate_draws(s[sl], weights[c], method)
         out *= score_scale(self.settings(combo))
         return out
 
     def ranks_sorted(self, totals_sorted: np.ndarray) -> np.ndarray:
-        """Entries (sorted) × draws ranks within the category, one contiguous block per category."""
+        """Entries (sorted) × draws ranks within the category, one contiguous block per category.
+
+        Parameters
+        ----------
+        totals_sorted : ndarray of shape (n_draws, n_entries)
+            As returned by :meth:`totals_sorted`.
+
+        Returns
+        -------
+        ndarray of shape (n_entries, n_draws)
+            Ranks within the category (1 = best, ties share the lowest rank), entries in ``self.order``.
+        """
         ranks = np.empty((totals_sorted.shape[1], totals_sorted.shape[0]))
         for sl in self.slices.values():
             ranks[sl] = ranks_within_groups(totals_sorted[:, sl].T)
@@ -217,8 +302,6 @@ def _alternatives(settings: RobustnessSettings) -> dict[str, list[str]]:
 
 def _weight_bank(model: AssumptionModel, f: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """WEIGHT_BANK noisy section-weight vectors per category (COINr's ``get_noisy_weights``)."""
-    from vielfalt.sensitivity.core import perturb_weights
-
     bank = {}
     for c in model.categories:
         w = model.nominal_weights[c]
@@ -311,7 +394,6 @@ def run_uncertainty(
     UncertaintyResult
     """
     t0 = time.perf_counter()
-    de = lang == "de"
     notes: list[str] = []
     model = AssumptionModel(entries, q, scoring, text_scores=text_scores)
     alternatives = _alternatives(robustness)
@@ -321,33 +403,27 @@ def run_uncertainty(
         alternatives[name] = [nominal, *[a for a in alternatives[name] if a != nominal]]
     missing_models = [m for m in alternatives["rater_model"] if m not in model.text_scores]
     if text_scores is not None and missing_models:
-        notes.append(
-            f"Für {missing_models} liegen keine Textbewertungen vor; diese Alternativen rechnen ohne Abschnitt F."
-            if de
-            else f"No text scores for {missing_models}; these alternatives score without section F."
+        rated = q.rated_section()
+        section = (
+            t("robustness.rated_section", lang, label=rated.label.get(lang))
+            if rated is not None
+            else t("robustness.rated_texts", lang)
         )
+        notes.append(t("robustness.no_text_scores_for", lang, models=missing_models, section=section))
     if not model.text_scores:
         alternatives["rater_model"] = alternatives["rater_model"][:1]
-        notes.append(
-            "Keine Textbewertungen: der Faktor „Korrektur der Gutachtenden“ entfällt."
-            if de
-            else "No text ratings: the rater-model factor is switched off."
-        )
+        notes.append(t("robustness.no_text_ratings", lang))
     f = robustness.factors.weights
     active = ([WEIGHTS] if f > 0 else []) + [n for n in DISCRETE_FACTORS if len(alternatives[n]) > 1]
     off = [n for n in [WEIGHTS, *DISCRETE_FACTORS] if n not in active]
     if off:
-        notes.append(
-            "Nicht variiert (eine Alternative): " + ", ".join(FACTOR_LABELS[n]["de"] for n in off) + "."
-            if de
-            else "Not varied (one alternative): " + ", ".join(FACTOR_LABELS[n]["en"] for n in off) + "."
-        )
+        notes.append(t("robustness.not_varied", lang, factors=", ".join(factor_label(n, lang) for n in off)))
     seeds = np.random.SeedSequence(seed).spawn(3)
     bank = _weight_bank(model, f, np.random.default_rng(seeds[0]))
     cat = entries[CATEGORY].astype(str).to_numpy()[model.order]
     nominal = nominal_ranks.reindex(entries.index).to_numpy(np.float64)[model.order]
     if np.isnan(nominal).any():
-        msg = "Nominale Ränge fehlen für einige Einträge: bitte die Stufe scoring neu ausführen."
+        msg = t("robustness.nominal_ranks_missing", lang)
         raise DataError(msg)
     k = {c: int(capacity.get(c, 1)) for c in model.categories}
 
@@ -365,20 +441,11 @@ def run_uncertainty(
     stats["k"] = [k[str(c)] for c in entries[CATEGORY]]
     draws["mean_abs_shift"] = mean_abs_rank_shift(ranks, nominal)
     if n == 1:
-        notes.append(
-            "Nur eine Ziehung: die Intervalle sind entartet (5 % = 95 % = Median); für belastbare Intervalle "
-            "robustness.draws erhöhen (z. B. 1000)."
-            if de
-            else "A single draw: the intervals are degenerate (5 % = 95 % = median); raise robustness.draws."
-        )
+        notes.append(t("robustness.single_draw", lang))
     for c in model.categories:
         size = model.slices[c].stop - model.slices[c].start
         if size <= k[c]:
-            notes.append(
-                f"Kategorie {c}: {size} Einträge bei Kapazität {k[c]} — alle sind sicher unter den ersten k."
-                if de
-                else f"Category {c}: {size} entries for capacity {k[c]} — all are within the first k."
-            )
+            notes.append(t("robustness.all_within_k", lang, category=c, size=size, k=k[c]))
 
     sens = pd.DataFrame(columns=[FACTOR, "label", "alternatives", "Si", "STi"])
     nsa = robustness.sensitivity_n
@@ -392,13 +459,9 @@ def run_uncertainty(
             warnings.simplefilter("always", VielfaltWarning)
             idx = sobol_indices(y, nsa, len(active), names=active)
         if caught:
-            notes.append(
-                "Die Rangfolge ändert sich unter keiner Annahme: die Sobol'-Indizes sind nicht definiert."
-                if de
-                else "The ranking does not change under any assumption: Sobol' indices are undefined."
-            )
+            notes.append(t("robustness.sobol_undefined", lang))
         sens = idx.reset_index()
-        sens.insert(1, "label", [FACTOR_LABELS[a][lang] for a in active])
+        sens.insert(1, "label", [factor_label(a, lang) for a in active])
         sens.insert(
             2,
             "alternatives",
@@ -407,22 +470,16 @@ def run_uncertainty(
         for name in off:
             row = {
                 FACTOR: name,
-                "label": FACTOR_LABELS[name][lang],
+                "label": factor_label(name, lang),
                 "alternatives": "—",
                 "Si": 0.0,
                 "STi": 0.0,
             }
             sens.loc[len(sens)] = row
     elif nsa >= 2:
-        notes.append(
-            "Kein Faktor variiert: keine Sensitivitätsanalyse." if de else "No factor varies: no SA."
-        )
+        notes.append(t("robustness.no_factor_varies", lang))
     else:
-        notes.append(
-            "Sensitivitätsanalyse abgeschaltet (robustness.sensitivity_n < 2)."
-            if de
-            else "Sensitivity analysis switched off (robustness.sensitivity_n < 2)."
-        )
+        notes.append(t("robustness.sa_off", lang))
     stats = stats[[CATEGORY, "Nominal", "Mean", "Median", "Q5", "Q95", P_TOPK, "k"]]
     return UncertaintyResult(
         rank_stats=stats,
@@ -437,6 +494,17 @@ def run_uncertainty(
 
 
 def all_combinations(alternatives: Mapping[str, list[str]]) -> list[dict[str, str]]:
-    """Every combination of the discrete factors' alternatives (for tests and reports)."""
+    """Every combination of the discrete factors' alternatives (for tests and reports).
+
+    Parameters
+    ----------
+    alternatives : mapping
+        Factor → its alternatives, for every factor of :data:`DISCRETE_FACTORS`.
+
+    Returns
+    -------
+    list of dict
+        One factor → alternative mapping per combination, in the order of :func:`itertools.product`.
+    """
     names = list(DISCRETE_FACTORS)
     return [dict(zip(names, vals, strict=True)) for vals in product(*(alternatives[n] for n in names))]

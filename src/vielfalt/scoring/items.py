@@ -16,9 +16,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from vielfalt._params import Predicate, check_param
 from vielfalt.columns import CATEGORY
 from vielfalt.config.questionnaire import Item, Questionnaire, per_category
 from vielfalt.exceptions import ConfigError, DataError
+from vielfalt.i18n import LANGUAGES, t
 
 __all__ = [
     "FLAG_LABELS",
@@ -32,13 +34,10 @@ __all__ = [
 TOTAL = "total"
 BEST_N_SUFFIX = "_bestN"
 
-FLAG_LABELS = {
-    "legal_gap": {"de": "gesetzliche Pflicht nicht erkennbar", "en": "legal duty not evident"},
-    "sgb9_quota": {"de": "Beschäftigungsquote SGB IX nicht erfüllt", "en": "SGB IX quota not met"},
-    "unvalidated_other": {
-        "de": "„Sonstiges“-Maßnahme noch nicht geprüft",
-        "en": "'other' measure not yet checked",
-    },
+#: The flags scoring raises (the part of a flag code before the first ``:``) → label per language.
+FLAG_LABELS: dict[str, dict[str, str]] = {
+    flag: {lang: t(f"scoring.flag_{flag}", lang) for lang in LANGUAGES}
+    for flag in ("legal_gap", "sgb9_quota", "unvalidated_other")
 }
 
 
@@ -55,9 +54,10 @@ class ItemScores:
     weights : dict
         Category → {code: weight}: item weights within sections and section points within the total.
     fields : DataFrame
-        Entries × fields of action (section C): each field's score min(count, cap)/cap, for display.
+        Entries × fields of action (the items scored as ``field``): each field's score min(count, cap)/cap,
+        for display.
     flags : DataFrame
-        Entries × flag codes (bool), e.g. ``legal_gap:C08:beschwerdestelle``, ``sgb9_quota``.
+        Entries × flag codes (bool), e.g. ``legal_gap:Q8:duty`` (item and option), ``sgb9_quota``.
     labels : dict
         Code → readable label (German), for figures.
     """
@@ -75,6 +75,16 @@ def sgb9_required(places: float) -> float:
 
     Under 20 places: none; 20–39: one; 40–59: two; from 60: 5 % with fractions ≥ 0.5 rounded up
     (DOMAIN.md §4.6). NaN when `places` is missing.
+
+    Parameters
+    ----------
+    places : float
+        The employer's workplaces, counted as SGB IX counts them.
+
+    Returns
+    -------
+    float
+        The required number of places (an int for a number of places, NaN when it is missing).
 
     Examples
     --------
@@ -113,6 +123,20 @@ def field_scores(entries: pd.DataFrame, q: Questionnaire, cap: pd.Series) -> pd.
     """Score of each field of action: min(count of measures, cap) / cap, cap by the entry's category.
 
     "Other" measures and legal baselines do not count (METHODS.md §1; DOMAIN.md §7.3).
+
+    Parameters
+    ----------
+    entries : DataFrame
+        Accepted, typed entries.
+    q : Questionnaire
+        The instrument; its items scored as ``field`` are the fields of action.
+    cap : Series
+        The cap per entry (from the entry's category), aligned to `entries`.
+
+    Returns
+    -------
+    DataFrame
+        Entries × field items, scores in [0, 1]; NaN where the cap is 0 (not expected).
     """
     out = {}
     capv = cap.to_numpy(float)
@@ -140,6 +164,7 @@ def score_items(
     rubric: pd.DataFrame | None = None,
     missing: Literal["zero", "nan"] = "zero",
     categories: list[str] | None = None,
+    lang: str = "de",
 ) -> ItemScores:
     """Turn accepted entries into indicators in [0, 1] following the questionnaire's rules.
 
@@ -150,13 +175,15 @@ def score_items(
     q : Questionnaire
         The instrument with its rules.
     rubric : DataFrame, optional
-        Entries × rubric items (F01 …): the (adjusted) evaluator rating on the 0–4 scale. Without it the
-        rubric indicators are NaN (not yet rated) and their section weight is spread.
+        Entries × rated items (scoring kind ``rubric``): the (adjusted) evaluator rating on the 0–4 scale.
+        Without it the rubric indicators are NaN (not yet rated) and their section weight is spread.
     missing : {"zero", "nan"}, default "zero"
         An expected but unanswered scored item counts 0 ("no claim, no points") or NaN (left to
         imputation — one of the assumptions the robustness stage varies).
     categories : list of str, optional
         Categories to produce weights for (default: those present in `entries`).
+    lang : {"de", "en"}, default "de"
+        Language of the error messages.
 
     Returns
     -------
@@ -169,11 +196,12 @@ def score_items(
     (mean of the N best fields, each min(count, cap)/cap), ``likert_mean`` (mean rescaled from 1..5 to
     0..1, "cannot judge" ignored), ``rubric`` (rating/4), ``baseline`` (flag only), ``context_only``/``none``.
     """
-    if missing not in ("zero", "nan"):
-        msg = f"The 'missing' parameter of score_items must be one of {{'zero', 'nan'}}. Got {missing!r} instead."
-        raise ConfigError(msg)
+    rules = ("zero", "nan")
+    described = tuple(t("params.one_of", lg, options=", ".join(map(repr, rules))) for lg in LANGUAGES)
+    rule = Predicate(lambda m: m in rules, (described[0], described[1]))
+    check_param("missing", missing, [rule], func="score_items")
     if CATEGORY not in entries.columns:
-        msg = "score_items braucht die Spalte 'category' (aus dem Intake)."
+        msg = t("scoring.no_category", lang)
         raise DataError(msg)
     cat = entries[CATEGORY].astype(object)
     cats = categories or sorted(set(cat.dropna()))
@@ -181,7 +209,7 @@ def score_items(
     ind: dict[str, np.ndarray] = {}
     parents: dict[str, str | None] = {TOTAL: None}
     item_w: dict[str, float] = {}
-    labels: dict[str, str] = {TOTAL: "Gesamt"}
+    labels: dict[str, str] = {TOTAL: t("scoring.total_label", "de")}
     flags: dict[str, np.ndarray] = {}
     fields = pd.DataFrame(index=idx)
     fill = 0.0 if missing == "zero" else np.nan
@@ -191,7 +219,7 @@ def score_items(
 
     for sec in q.sections:
         if sec.scoring.kind == "none":
-            for it in sec.items:  # baselines may sit in unscored sections (A11)
+            for it in sec.items:  # baselines may sit in unscored sections
                 _baseline(it, entries, flags)
             continue
         labels[sec.id] = sec.label.de
@@ -206,7 +234,7 @@ def score_items(
             )
             parents[code] = sec.id
             item_w[code] = 1.0
-            labels[code] = f"{sec.label.de} (beste Felder)"
+            labels[code] = t("scoring.best_fields", "de", section=sec.label.de)
             has_leaf = True
         for it in sec.items:
             kind = it.scoring.kind
@@ -260,7 +288,9 @@ def score_items(
                 m = (
                     entries[cols]
                     .apply(
-                        lambda s: pd.to_numeric(s.where(~s.isin(it.scoring.not_applicable)), errors="coerce")
+                        lambda s, na=it.scoring.not_applicable: pd.to_numeric(
+                            s.where(~s.isin(na)), errors="coerce"
+                        )
                     )
                     .to_numpy(float)
                 )
@@ -275,7 +305,7 @@ def score_items(
                 else:
                     vals = np.full(len(idx), np.nan)
             else:  # pragma: no cover - the model restricts kinds
-                msg = f"Regelart {kind} wird nicht unterstützt"
+                msg = t("scoring.unknown_rule", lang, kind=kind)
                 raise ConfigError(msg)
             vals = np.where(exp, vals, np.nan)
             ind[it.id] = np.clip(vals, 0.0, 1.0)

@@ -1,29 +1,34 @@
 """Scores of one edition: indicators from the instrument's rules, then the composite engine, by category.
 
-Item scores come from :mod:`vielfalt.scoring.items`; text scores from :mod:`vielfalt.ratings.reliability` under the edition's rater
-model. The edition's ``scoring`` settings choose imputation, normalisation, aggregation and the missing-answer
-rule, so a researcher changes the method in YAML, not in code. Ranks are always within the size category.
+Item scores come from :mod:`vielfalt.scoring.items`; text scores from :mod:`vielfalt.ratings.reliability`
+under the edition's rater model. The edition's ``scoring`` settings choose imputation, normalisation,
+aggregation and the missing-answer rule, so a researcher changes the method in YAML, not in code. Ranks are
+always within the size category; each category is aggregated with its own weights
+(:func:`vielfalt.composite.aggregate_by_group`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from vielfalt import composite
 from vielfalt.columns import CATEGORY
-from vielfalt.composite import engine as composite
 from vielfalt.config.edition import ScoringSettings
 from vielfalt.config.questionnaire import Questionnaire
 from vielfalt.exceptions import DataError
+from vielfalt.i18n import t
 from vielfalt.scoring.items import TOTAL, ItemScores, score_items
 
 __all__ = [
     "ScoreResult",
-    "aggregate_by_category",
+    "category_weights",
     "cronbach_alpha",
     "item_analysis",
+    "normalised_weights",
     "prepare_indicators",
     "score_entries",
     "score_scale",
@@ -52,6 +57,8 @@ class ScoreResult:
     contributions : DataFrame
         Entry × leaf indicator: points of the total each indicator carried (arithmetic mean only; they
         add up to the total), NaN for other aggregation methods.
+    settings : ScoringSettings
+        The settings the scores were computed with.
     """
 
     items: ItemScores
@@ -72,6 +79,7 @@ def score_entries(
     settings: ScoringSettings | None = None,
     *,
     text_scores: pd.DataFrame | None = None,
+    lang: str = "de",
 ) -> ScoreResult:
     """Score accepted entries: items → indicators → sections → total, ranked within each category.
 
@@ -83,7 +91,9 @@ def score_entries(
     settings : ScoringSettings, optional
         The edition's ``scoring`` block (defaults = the nominal method).
     text_scores : DataFrame, optional
-        Entries × rubric items, rating on 0–4 (already adjusted for rater effects).
+        Entries × rated items, rating on 0–4 (already adjusted for rater effects).
+    lang : {"de", "en"}, default "de"
+        Language of the error messages.
 
     Returns
     -------
@@ -91,12 +101,14 @@ def score_entries(
     """
     settings = settings or ScoringSettings()
     if len(entries) == 0:
-        msg = "Keine angenommenen Einträge: es gibt nichts zu bewerten (siehe Intake-Bericht)."
+        msg = t("scoring.no_entries", lang)
         raise DataError(msg)
-    its = score_items(entries, q, rubric=text_scores, missing=settings.missing_answers)
+    its = score_items(entries, q, rubric=text_scores, missing=settings.missing_answers, lang=lang)
     cat = entries[CATEGORY].reindex(its.indicators.index)
     ind = prepare_indicators(its, cat, q, settings)
-    agg_all = aggregate_by_category(ind, its, cat, settings.aggregation)
+    agg_all = composite.aggregate_by_group(
+        ind, its.parents, groups=cat, weights=category_weights(its), method=settings.aggregation
+    )
     levels = [*_sections(its.parents), TOTAL]
     scores = agg_all[levels] * score_scale(settings)
     ranks = composite.rank(scores, groups=cat)
@@ -117,6 +129,16 @@ def score_scale(settings: ScoringSettings) -> float:
     Indicators on [0, 1] (no normalisation or min–max) give totals × 100; the geometric and harmonic means
     run on indicators rescaled to [1, 100] (see :func:`prepare_indicators`), which are already on that
     scale; other normalisations (z-scores, ranks) keep their own scale.
+
+    Parameters
+    ----------
+    settings : ScoringSettings
+        The scoring settings (normalisation and aggregation matter).
+
+    Returns
+    -------
+    float
+        100.0 or 1.0.
     """
     if settings.aggregation in POSITIVE_ONLY:
         return 1.0
@@ -133,6 +155,22 @@ def prepare_indicators(
     geometric and harmonic means, which are defined for positive values only, the indicators are rescaled
     to [1, 100] as the JRC/OECD Handbook (2008, step 6) and COINr recommend: ``1 + 99·x`` for indicators
     on [0, 1], a min–max rescaling to [1, 100] (within the category when normalising within) otherwise.
+
+    Parameters
+    ----------
+    its : ItemScores
+        The raw indicators and their hierarchy.
+    cat : Series
+        Category per entry, aligned to ``its.indicators``.
+    q : Questionnaire
+        The instrument (which items are not expected for which category).
+    settings : ScoringSettings
+        Imputation, normalisation (and whether within the category) and aggregation.
+
+    Returns
+    -------
+    DataFrame
+        Entries × indicators as they are aggregated.
     """
     ind = its.indicators.copy()
     not_expected = ind.isna() & _not_expected_mask(ind, cat, q)
@@ -153,20 +191,30 @@ def prepare_indicators(
     return ind
 
 
-def aggregate_by_category(ind: pd.DataFrame, its: ItemScores, cat: pd.Series, method: str) -> pd.DataFrame:
-    """Aggregate indicators → sections → total inside each category, with that category's weights."""
-    parts = []
-    for c, block in ind.groupby(cat, sort=True):
-        weights = _normalised_weights(its.weights[str(c)], its.parents)
-        parts.append(composite.aggregate(block, its.parents, weights=weights, method=method))
-    return pd.concat(parts).reindex(ind.index)
+def normalised_weights(weights: Mapping[str, float], parents: Mapping[str, str | None]) -> dict[str, float]:
+    """Rescale weights to sum to 1 within each parent: the one weight normalisation of the scoring.
 
+    The instrument states section points out of 100 and item weights of any scale on purpose; rescaling
+    here keeps the composite engine's warning for weights that do not sum to 1 for genuinely inconsistent
+    input.
 
-def _normalised_weights(weights: dict[str, float], parents: dict[str, str | None]) -> dict[str, float]:
-    """Weights rescaled to sum to 1 within each parent (section points of 100, item weights of any scale).
+    Parameters
+    ----------
+    weights : mapping
+        Code → weight; a code not named weighs 1 (as in :func:`vielfalt.composite.aggregate`).
+    parents : mapping
+        Code → parent code (None at the top), the hierarchy of :class:`~vielfalt.scoring.items.ItemScores`.
 
-    The instrument states section points out of 100 on purpose; rescaling here keeps the composite
-    engine's warning for weights that do not sum to 1 for genuinely inconsistent input.
+    Returns
+    -------
+    dict
+        Every code with a parent → its weight divided by the sum over its siblings (0 when that sum is 0),
+        in the order of `parents`.
+
+    Examples
+    --------
+    >>> normalised_weights({"Q1": 1, "Q2": 3, "S": 40}, {"Q1": "S", "Q2": "S", "S": "total", "total": None})
+    {'Q1': 0.25, 'Q2': 0.75, 'S': 1.0}
     """
     sums: dict[str | None, float] = {}
     for k, p in parents.items():
@@ -179,10 +227,55 @@ def _normalised_weights(weights: dict[str, float], parents: dict[str, str | None
     }
 
 
-def section_weights(its: ItemScores, category: str) -> dict[str, float]:
-    """The category's section weights, rescaled to sum to 1 (the weights of the total)."""
-    w = _normalised_weights(its.weights[str(category)], its.parents)
-    return {s: w[s] for s in _sections(its.parents)}
+def category_weights(its: ItemScores) -> dict[str, dict[str, float]]:
+    """Every category's weights rescaled within each parent: what :func:`score_entries` aggregates with.
+
+    Parameters
+    ----------
+    its : ItemScores
+        Indicators, hierarchy and per-category weights from :func:`~vielfalt.scoring.items.score_items`.
+
+    Returns
+    -------
+    dict
+        Category → {code: weight}, as :func:`vielfalt.composite.aggregate_by_group` takes them.
+    """
+    return {c: normalised_weights(w, its.parents) for c, w in its.weights.items()}
+
+
+def section_weights(
+    weights: Mapping[str, Mapping[str, float]] | pd.DataFrame, category: str, sections: Sequence[str]
+) -> dict[str, float]:
+    """One category's section weights, rescaled to sum to 1: the weights of the total.
+
+    Parameters
+    ----------
+    weights : mapping or DataFrame
+        The weights of every category: :attr:`ItemScores.weights` (category → {code: weight}) or the
+        ``scoring/weights`` artefact (column ``code`` and one column per category).
+    category : str
+        The category.
+    sections : sequence of str
+        The section codes, in order (e.g. the sections of the scores table).
+
+    Returns
+    -------
+    dict
+        Section → weight / (sum over `sections`); a section without a weight weighs 0, and all weights
+        are 0 when they sum to 0.
+
+    Examples
+    --------
+    >>> section_weights({"klein": {"S1": 30, "S2": 10, "Q1": 1}}, "klein", ["S1", "S2"])
+    {'S1': 0.75, 'S2': 0.25}
+    """
+    if isinstance(weights, pd.DataFrame):
+        column = weights.set_index("code")[str(category)]
+        raw = {s: float(column.get(s, 0.0)) for s in sections}
+    else:
+        points = weights[str(category)]
+        raw = {s: float(points.get(s, 0.0)) for s in sections}
+    return normalised_weights(raw, dict.fromkeys(sections, TOTAL))
 
 
 def _not_expected_mask(ind: pd.DataFrame, cat: pd.Series, q: Questionnaire) -> pd.DataFrame:
@@ -226,7 +319,22 @@ def _contributions(ind: pd.DataFrame, its: ItemScores, cat: pd.Series, scale: fl
 
 
 def top_contributors(contributions: pd.DataFrame, labels: dict[str, str], n: int = 3) -> pd.Series:
-    """The `n` indicators that carried each entry's total, as a readable string ("C: 21.3, F01: 8.0 …")."""
+    """The `n` indicators that carried each entry's total, as a readable string ("Q1 (21.3); X05 (8.0)").
+
+    Parameters
+    ----------
+    contributions : DataFrame
+        Entries × indicators: points of the total (:attr:`ScoreResult.contributions`).
+    labels : dict
+        Indicator code → readable label (codes without one are shown as they are).
+    n : int, default 3
+        How many indicators to name.
+
+    Returns
+    -------
+    Series
+        Per entry the `n` largest positive contributions, ``"label (points)"`` joined by ``"; "``.
+    """
 
     def describe(row: pd.Series) -> str:
         top = row.dropna().sort_values(ascending=False).head(n)
@@ -240,6 +348,15 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
 
     Sample variances (ddof = 1), as in Cronbach (1951) and SPSS RELIABILITY. NaN for fewer than two items
     or two complete rows, or a constant total.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Persons (rows) × items (columns); rows with a missing value are dropped.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -263,6 +380,17 @@ def item_analysis(result: ScoreResult) -> pd.DataFrame:
     ``ceiling`` (share at 1), ``na_share`` (share not expected or not ratable), ``item_total`` (Pearson
     correlation with the total *without* this item's contribution — the corrected item–total correlation),
     and per section ``alpha`` (Cronbach's α of its indicators in that category).
+
+    Parameters
+    ----------
+    result : ScoreResult
+        The scores of an edition.
+
+    Returns
+    -------
+    DataFrame
+        One row per category and indicator: ``category``, ``indicator``, ``section``, ``label``, ``n``,
+        ``mean``, ``sd``, ``floor``, ``ceiling``, ``na_share``, ``item_total``, ``section_alpha``.
     """
     its = result.items
     ind = its.indicators
@@ -300,7 +428,7 @@ def item_analysis(result: ScoreResult) -> pd.DataFrame:
                     "ceiling": float((v[ok] == 1).mean()) if ok.any() else np.nan,
                     "na_share": float((~ok).mean()),
                     "item_total": r,
-                    "section_alpha": alphas.get(its.parents.get(k), np.nan),
+                    "section_alpha": alphas.get(str(its.parents.get(k)), np.nan),
                 }
             )
     return pd.DataFrame(rows)

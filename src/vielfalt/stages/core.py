@@ -536,9 +536,9 @@ def robustness_stage(
     Reads ``intake/entries``, ``scoring/ranks`` and (when present) ``ratings/text_scores``; writes
     ``robustness/rank_stats``, ``robustness/sensitivity``, ``robustness/draws`` and ``robustness/settings``.
     """
+    from vielfalt.robustness import run_uncertainty
     from vielfalt.runs.manifest import read_artefact, write_json_artefact
     from vielfalt.runs.progress import ProgressReporter
-    from vielfalt.sensitivity.core import run_uncertainty
 
     ed, q = load_context(project_root, edition)
     lang = lang or ed.language
