@@ -8,13 +8,13 @@ visit are comparable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from vielfalt.columns import CATEGORY, ENTRY_ID
 from vielfalt import composite
+from vielfalt.columns import CATEGORY, ENTRY_ID
 from vielfalt.config.edition import VerificationSettings
 from vielfalt.scoring import section_weights
 
