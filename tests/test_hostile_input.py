@@ -409,7 +409,7 @@ def test_params_symlink_out_of_the_project_is_refused(project: Path, tmp_path_fa
 
 def test_rating_sheet_linked_from_outside_is_not_read(tmp_path: Path) -> None:
     """A rating sheet in data/<ed>/ratings/ that links to a file elsewhere is reported, never read."""
-    from vielfalt.ratings.design import read_rating_sheets
+    from vielfalt.ratings import read_rating_sheets
 
     outside = tmp_path / "elsewhere.xlsx"
     outside.write_bytes(_zip(MEMBERS))
