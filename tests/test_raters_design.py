@@ -115,7 +115,7 @@ def _sheet(tmp_path, rater, rows, edition="demo2010"):
 
 
 def test_read_back_validates_every_row(tmp_path):
-    """Unknown entries, ratings outside 0–4 and another edition's sheet are reported; blanks are missing, not zero."""
+    """Unknown entries, ratings outside 0–4 and another edition's sheet are reported; blanks are missing."""
     design = pd.DataFrame({"entry_id": ["A", "A", "B", "B"], "rater": ["G1", "G2", "G1", "G2"]})
     p1 = _sheet(tmp_path, "G1", [("A", "F01", 3), ("B", "F01", 7), ("Q", "F01", 2)])
     p2 = _sheet(tmp_path, "G2", [("A", "F01", 2), ("B", "F01", None)])
@@ -131,7 +131,7 @@ def test_read_back_validates_every_row(tmp_path):
     checks = set(ret.failures["check"])
     assert {"bad_rating", "unknown_entry", "other_edition"} <= checks
     assert len(ret.ratings) == 2  # A/G1 = 3, A/G2 = 2
-    assert set(zip(ret.missing["entry_id"], ret.missing["rater"])) == {("B", "G1"), ("B", "G2")}
+    assert set(zip(ret.missing["entry_id"], ret.missing["rater"], strict=True)) == {("B", "G1"), ("B", "G2")}
     assert "fehlen" in ret.summary()
 
 
@@ -176,7 +176,7 @@ def test_read_back_in_english_names_columns_and_reasons_in_english(tmp_path):
 
 
 def test_rating_sheets_list_the_rated_items_and_the_questionnaires_scale(project_root):
-    """One sheet per evaluator: a row per assigned entry and rated item, the scale from the rating_scale role."""
+    """One sheet per evaluator: a row per entry and rated item; the scale comes from the rating_scale role."""
     from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
     from vielfalt.ratings import rating_sheets
 

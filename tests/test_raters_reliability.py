@@ -30,18 +30,18 @@ import pytest
 from scipy import stats
 from sklearn.metrics import cohen_kappa_score
 
-from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
 from vielfalt import ratings
-from vielfalt.ratings import agreement
-from vielfalt.ratings import reliability as raters
+from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
 from vielfalt.ratings import (
     KendallW,
+    agreement,
     cohen_kappa,
     fleiss_kappa,
     icc,
     kendall_w,
     krippendorff_alpha,
 )
+from vielfalt.ratings import reliability as raters
 
 NAN = np.nan
 
