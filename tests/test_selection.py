@@ -1,4 +1,4 @@
-"""Tests of site-visit selection (vielfalt.selection.candidates): statuses, reasons, capacity, ties, plausibility, freeze."""
+"""Tests of site-visit selection (vielfalt.selection): statuses, reasons, capacity, ties, plausibility, freeze."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from vielfalt.config.edition import SelectionSettings
 from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
 from vielfalt.exceptions import ConfigError
-from vielfalt.selection.candidates import (
+from vielfalt.selection import (
     VERIFY_CODES,
     claims_without_measures,
     freeze,
@@ -140,9 +140,15 @@ def test_tie_under_chair_decides_leaves_the_place_open_for_the_chair():
 
 
 def test_unknown_tie_rule_is_a_config_error():
-    """A tie rule outside the three known ones is refused, listing them."""
+    """A tie rule outside the three known ones is refused, listing them, in the one message shape."""
     with pytest.raises(ConfigError, match="higher_score"):
         _select(_tied(), tie_rule="coin_flip")
+    with pytest.raises(ConfigError) as err:
+        _select(_tied(), tie_rule="coin_flip", lang="en")
+    assert str(err.value) == (
+        "The 'tie_rule' parameter of select_site_visits must be one of "
+        "{'chair_decides', 'higher_score', 'no_award'}. Got 'coin_flip' instead."
+    )
 
 
 def test_every_applicable_reason_is_listed_and_flags_make_out_entries_verify():
@@ -197,7 +203,23 @@ def test_claim_without_measure_effects_without_any_measure(q):
     """Effects claimed in E01 by an entry that ticked no measure in C are flagged."""
     e = pd.DataFrame({"C01[stellenanzDivers]": [False, True], "E01[bindung]": [True, True]}, index=["x", "y"])
     got = claims_without_measures(e, q)
-    assert "E01 ohne Maßnahme in C" in got["x"] and got["y"] == ""
+    assert "E01 ohne Maßnahme in C „Maßnahmen je Handlungsfeld“" in got["x"] and got["y"] == ""
+
+
+def test_claim_without_measure_uses_the_effects_role_of_a_vg2015_questionnaire(project_root):
+    """vg2015 asks for effects in E04: a claim there without any measure is flagged (the old code looked at E01)."""
+    q15 = load_questionnaire(questionnaire_path("vg2015", params_dir=project_root / "params"))
+    assert q15.roles.effects == "E04"
+    e = pd.DataFrame({"C01[stellenanzDivers]": [False, True], "E04[bindung]": [True, True]}, index=["x", "y"])
+    got = claims_without_measures(e, q15, lang="en")
+    assert got["x"] == "E04 without any measure in C 'Measures by field of action'" and got["y"] == ""
+
+
+def test_claim_without_measure_check_is_off_without_an_effects_role(q):
+    """A questionnaire that declares no effects item does not flag effects, whatever the columns are called."""
+    q_off = q.model_copy(update={"roles": q.roles.model_copy(update={"effects": None})})
+    e = pd.DataFrame({"C01[stellenanzDivers]": [False], "E01[bindung]": [True]}, index=["x"])
+    assert claims_without_measures(e, q_off)["x"] == ""
 
 
 def test_isolation_forest_finds_a_planted_outlier_and_skips_small_categories():
