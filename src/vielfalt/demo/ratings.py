@@ -62,7 +62,7 @@ def write_returned_ratings(
     list of Path
         The sheets written, one per evaluator.
     """
-    from vielfalt.stages.core import intake_stage
+    from vielfalt.stages import intake_stage
 
     seed = edition.seed if seed is None else seed
     out_dir = Path(data_dir) / "ratings"

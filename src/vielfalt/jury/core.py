@@ -406,10 +406,10 @@ def _read_visit_table(path: Path, lang: str) -> tuple[pd.DataFrame, list[str]]:
 #: Headings of the visit plan (site_visits/besuchsplan_<ed>.xlsx) that carry nothing for verification.
 _PLAN_COLUMNS = (
     "Priorität", "Kategorie", "Organisation", "Einstufung", "Punkte (0–100)", "Rang (nominal; 5–95 %)",
-    "P(Rang ≤ k)", "Gründe und zu Prüfendes", "Ansprechperson", "Telefon", "E-Mail", "Besuch zugestimmt",
-    "Termin", "Angabe im Bogen", "Claimed in the form",
+    "P(Rang ≤ k)", "Gründe und zu Prüfendes", "Ansprechperson", "Funktion", "Telefon", "E-Mail",
+    "Besuch zugestimmt", "Termin", "Angabe im Bogen", "Claimed in the form",
     "Priority", "Category", "Status", "Points (0–100)", "Rank (nominal; 5–95 %)", "P(rank ≤ k)",
-    "Reasons and what to check", "Contact person", "Phone", "E-mail", "Visit agreed", "Date",
+    "Reasons and what to check", "Contact person", "Role", "Phone", "E-mail", "Visit agreed", "Date",
 )  # fmt: skip
 
 
