@@ -126,6 +126,16 @@ def check_design(design: pd.DataFrame) -> DesignCheck:
 
     Connectivity by union–find over the bipartite graph (rater nodes and entry nodes).
 
+    Parameters
+    ----------
+    design : DataFrame
+        ``entry_id``, ``rater``: one row per assignment.
+
+    Returns
+    -------
+    DesignCheck
+        Whether the design is connected, its components, the load per rater and the raters per entry.
+
     Examples
     --------
     >>> d = pd.DataFrame({"entry_id": ["a", "a", "b", "b"], "rater": ["R1", "R2", "R2", "R3"]})

@@ -64,7 +64,17 @@ __all__ = [
 def inconsistent_counts(failures: pd.DataFrame, accepted: pd.Index) -> pd.Series:
     """Entries whose accepted answers failed a cross-field count check (``le``, ``sum_eq``) as a warning.
 
-    Returns a Series by ``entry_id`` with the items concerned (e.g. ``"Q10"``), empty string when none.
+    Parameters
+    ----------
+    failures : DataFrame or None
+        The intake's failure table (``intake/failures``).
+    accepted : Index
+        The accepted entry ids.
+
+    Returns
+    -------
+    Series
+        By ``entry_id``: the items concerned (e.g. ``"Q10"``), empty string when none.
     """
     out = pd.Series("", index=accepted, dtype=object)
     if failures is None or not len(failures):
@@ -79,8 +89,20 @@ def claims_without_measures(entries: pd.DataFrame, q: Questionnaire, lang: str =
     """Fields of action where a measure is described under "other" but no option is ticked.
 
     Also flags effects claimed in the questionnaire's ``effects`` item (its role) by an entry that ticked no
-    measure in any field of action; without that role the second check is off. Returns a Series by
-    ``entry_id`` naming the fields, empty string when none.
+    measure in any field of action; without that role the second check is off.
+
+    Parameters
+    ----------
+    entries : DataFrame
+        The accepted entries on pseudonyms.
+    q : Questionnaire
+        Gives the fields of action (multiple-choice items with a ``field``) and the ``effects`` role.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    Series
+        By ``entry_id``: the fields (and the effects item) concerned, empty string when none.
     """
     out = pd.Series("", index=entries.index, dtype=object)
     found: dict[Any, list[str]] = {eid: [] for eid in entries.index}
@@ -135,6 +157,19 @@ def outliers_within_category(
     whole column is missing. Categories with fewer than `min_entries` entries are not checked (an isolation
     forest on three points says nothing) and get ``checked = False``.
 
+    Parameters
+    ----------
+    indicators : DataFrame
+        Indicator profile (0–1) by ``entry_id``.
+    category : Series
+        Category per ``entry_id``.
+    seed : int
+        ``random_state`` of the forest.
+    min_entries : int, default 5
+        Smallest category that is checked.
+    contamination : "auto" or float, default "auto"
+        As in scikit-learn.
+
     Returns
     -------
     DataFrame
@@ -169,8 +204,26 @@ def plausibility_flags(
 ) -> pd.DataFrame:
     """Every plausibility check per entry: one column per verification code, the detail as text.
 
-    Returns a DataFrame by ``entry_id`` with columns ``INCONSISTENT_COUNTS``, ``CLAIM_WITHOUT_MEASURE``,
-    ``OUTLIER``, ``LEGAL_GAP`` (str, empty when the check passed) and ``outlier_score``.
+    Parameters
+    ----------
+    entries : DataFrame
+        The accepted entries on pseudonyms (no names, no contact data).
+    q : Questionnaire
+    indicators, flags : DataFrame
+        From the scoring stage (``scoring/indicators``, ``scoring/flags``).
+    failures : DataFrame or None
+        The intake's failure table.
+    settings : SelectionSettings
+        The outlier method and its parameters.
+    seed : int
+        Seeds the isolation forest.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    DataFrame
+        By ``entry_id``: ``INCONSISTENT_COUNTS``, ``CLAIM_WITHOUT_MEASURE``, ``OUTLIER``, ``LEGAL_GAP`` (str,
+        empty when the check passed) and ``outlier_score``.
     """
     idx = entries.index
     out = pd.DataFrame(index=idx)

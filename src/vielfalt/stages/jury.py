@@ -61,6 +61,15 @@ def run_info(run_dir: str | Path) -> tuple[str, str]:
     """The run id and its start time from the run's manifest (UTC, minutes), for page headers.
 
     Reading them from the manifest, not the clock, keeps everything written from one run reproducible.
+
+    Parameters
+    ----------
+    run_dir : path
+
+    Returns
+    -------
+    (str, str)
+        The run id and ``"YYYY-MM-DD HH:MM UTC"`` (``"–"`` without a manifest).
     """
     run_dir = Path(run_dir)
     try:
@@ -74,7 +83,18 @@ def run_info(run_dir: str | Path) -> tuple[str, str]:
 
 
 def site_visit_files(project_root: str | Path, edition: str) -> list[Path]:
-    """The site-visit inputs that exist: ``site_visits.csv``, ``site_visits.xlsx``, the filled-in plan."""
+    """The site-visit inputs that exist: ``site_visits.csv``, ``site_visits.xlsx``, the filled-in plan.
+
+    Parameters
+    ----------
+    project_root : path
+    edition : str
+
+    Returns
+    -------
+    list of Path
+        In the order they are read (a later file's row wins).
+    """
     base = Path(project_root) / "data" / edition
     names = ["site_visits.csv", "site_visits.xlsx", f"besuchsplan_{edition}.xlsx"]
     return [base / n for n in names if (base / n).is_file()]
@@ -138,7 +158,22 @@ def recommendation_table(view: JuryView) -> pd.DataFrame:
 def jury_live(
     project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
 ) -> JuryResult:
-    """What the Voilà app shows: the jury stage's results of a finished run, read only (nothing written)."""
+    """What the Voilà app shows: the jury stage's results of a finished run, read only (nothing written).
+
+    Parameters
+    ----------
+    project_root : path
+    edition : str
+    run_dir : path
+        The run folder with the jury stage's artefacts.
+    lang : {"de", "en"}, optional
+        Language of labels and texts; default the edition's.
+
+    Returns
+    -------
+    JuryResult
+        With ``visits`` None and no files.
+    """
     view = jury_view(project_root, edition, run_dir, lang=lang)
     summary = [t("stages.live_view", view.lang, run_id=view.run_id, generated=view.generated)]
     return JuryResult(
@@ -180,7 +215,21 @@ def _checks_text(visits: pd.DataFrame, lang: str) -> pd.Series:
 def jury_view(
     project_root: str | Path, edition: str, run_dir: str | Path, *, lang: str | None = None
 ) -> JuryView:
-    """Build the jury dashboards' data from a run's artefacts (read only; the jury stage must have run)."""
+    """Build the jury dashboards' data from a run's artefacts (read only; the jury stage must have run).
+
+    Parameters
+    ----------
+    project_root : path
+    edition : str
+    run_dir : path
+        The run folder with the jury stage's artefacts.
+    lang : {"de", "en"}, optional
+        Language of labels and texts; default the edition's.
+
+    Returns
+    -------
+    JuryView
+    """
     from vielfalt.scoring.scores import top_contributors
 
     ed, q = load_context(project_root, edition)
@@ -256,6 +305,24 @@ def jury_stage(
     ``total_post``, ``delta``, ``recommended`` plus section scores before/after and the rank), the jury's
     HTML ``jury/jury_<ed>.html``, ``jury/besuchsergebnisse_<ed>.xlsx`` (every row not used, with the reason)
     and the exports ``exports/jury_blind_<ed>.{xlsx,csv}`` and ``exports/jury_named_<ed>.{xlsx,csv}``.
+
+    Parameters
+    ----------
+    project_root : path
+    edition : str
+    run_dir : path
+        The run folder with the artefacts of intake, scoring, robustness and site_visits.
+    lang : {"de", "en"}, optional
+        Language of the files and the summary; default the edition's.
+
+    Returns
+    -------
+    JuryResult
+
+    Raises
+    ------
+    DataError
+        When no site-visit results exist, naming the file and its columns.
     """
     from vielfalt.dashboard.static import write_jury_html
     from vielfalt.outputs.spreadsheets import read_text_review, write_jury_exports, write_xlsx
