@@ -26,7 +26,7 @@ def _accepted_entries(n: int):
     from vielfalt.demo import synth
     from vielfalt.intake.validate import validate_files
     from vielfalt.runs.manifest import read_artefact, write_artefact
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     cache = WORK / f"accepted_{n}"
     if (cache / "artefacts" / "entries.parquet").exists():
@@ -49,7 +49,7 @@ def measure(n: int, draws: int = 1000, sensitivity_n: int = 0) -> dict:
     from vielfalt.robustness import run_uncertainty
     from vielfalt.scoring.items import TOTAL
     from vielfalt.scoring.scores import score_entries
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     ed, q = load_context(ROOT, "demo2010")
     entries = _accepted_entries(n)

@@ -53,7 +53,7 @@ FLOOR_IMPORTS = "import numpy, pandas, plotly.graph_objects, plotly.io"
 STAGE_IMPORTS = {
     "stack (floor)": FLOOR_IMPORTS,
     "setup cell": "from vielfalt.runs.runner import configure_notebook_display; configure_notebook_display()",
-    "vielfalt.stages.core": "import vielfalt.stages.core",
+    "vielfalt.stages": "import vielfalt.stages",
     "vielfalt.dashboard.figures": "import vielfalt.dashboard.figures",
 }
 
@@ -82,7 +82,7 @@ def _run_child(case: str, *args: Any, timeout: float = 1800) -> dict[str, Any]:
 
 
 def _context():
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     return load_context(ROOT, "demo2010")
 

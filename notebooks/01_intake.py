@@ -29,8 +29,8 @@ run_dir = ""  # absoluter Pfad des Laufordners (setzt der Runner)
 lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 
 # %%
+from vielfalt import stages
 from vielfalt.dashboard import figures
-from vielfalt.stages import core as stages
 
 ed, q = stages.load_context(project_root, edition)
 print(f"{ed.title.get(lang)} — Fragebogen {q.meta.id} v{q.meta.version}")

@@ -25,8 +25,8 @@ run_dir = ""  # absoluter Pfad des Laufordners (setzt der Runner)
 lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 
 # %%
+from vielfalt import stages
 from vielfalt.dashboard import figures
-from vielfalt.stages import core as stages
 
 out = stages.scoring_stage(project_root, edition, run_dir, lang=lang)
 print("\n".join(out.notes))

@@ -34,7 +34,7 @@ run_dir = ""  # absoluter Pfad des Laufordners (setzt der Runner)
 lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 
 # %%
-from vielfalt.stages import core as stages
+from vielfalt import stages
 
 out = stages.site_visits_stage(project_root, edition, run_dir, lang=lang)
 print("\n".join(out.summary))

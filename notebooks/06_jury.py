@@ -20,9 +20,10 @@
 # # Jury: Betriebsbesuche, Empfehlung, Dashboard
 #
 # Die Ergebnisse der Betriebsbesuche (`data/<Edition>/site_visits.csv`: je geprüfter Maßnahme bestätigt,
-# teilweise oder nicht bestätigt) ändern die Abschnitte C und E mit den Faktoren der Edition
-# (Standard 1,0 / 0,75 / 0,5); die Gesamtpunkte werden aus den Abschnitten neu berechnet. Ein Label wird
-# empfohlen ab der Schwelle der Edition und ohne ungeklärte gesetzliche Pflicht; die Jury entscheidet.
+# teilweise oder nicht bestätigt) ändern die geprüften Abschnitte (`verification` in der Editionsdatei)
+# mit den Faktoren der Edition (Standard 1,0 / 0,75 / 0,5); die Gesamtpunkte werden neu berechnet. Ein
+# Label wird empfohlen ab der Schwelle der Edition und ohne ungeklärte gesetzliche Pflicht; die Jury
+# entscheidet.
 # Dasselbe Notebook ist die Voilà-App (`vielfalt dashboard <Edition>`), dann mit `live = True`.
 
 # %% tags=["parameters"]
@@ -33,10 +34,10 @@ lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 live = False  # True: Voilà-App auf einem fertigen Lauf (liest nur, schreibt nichts)
 
 # %%
+from vielfalt import stages
 from vielfalt.dashboard import figures, widgets
-from vielfalt.stages import jury as stages_jury
 
-out = (stages_jury.jury_live if live else stages_jury.jury_stage)(project_root, edition, run_dir, lang=lang)
+out = (stages.jury_live if live else stages.jury_stage)(project_root, edition, run_dir, lang=lang)
 print("\n".join(out.summary))
 
 # %% [markdown]

@@ -32,9 +32,9 @@ run_dir = ""  # absoluter Pfad des Laufordners (setzt der Runner)
 lang = "de"  # Sprache der Ausgaben: "de" oder "en"
 
 # %%
-from vielfalt.stages import jury as stages_jury
+from vielfalt import stages
 
-out = stages_jury.close_stage(project_root, edition, run_dir, lang=lang)
+out = stages.close_stage(project_root, edition, run_dir, lang=lang)
 print("\n".join(out.summary))
 
 # %% [markdown]
@@ -60,7 +60,7 @@ out.failures[["row", "entry_id", "check", "reason"]]
 
 # %% [markdown]
 # ## Veröffentlichung
-# Nur Ausgezeichnete mit Einwilligung zur Veröffentlichung (Frage G02) stehen in `exports/public_<Edition>`.
+# Nur Ausgezeichnete mit Einwilligung zur Veröffentlichung stehen in `exports/public_<Edition>`.
 
 # %%
 out.public_excluded

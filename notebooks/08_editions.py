@@ -55,7 +55,8 @@ figures.repeat_slopes(out.repeaters_long, lang=lang).show(config=figures.PLOTLY_
 
 # %% [markdown]
 # ## Maßnahmen je Handlungsfeld über die Jahre
-# Gezählt werden nur Optionen, die es in allen verglichenen Fragebögen gibt; gesetzliche Pflichten zählen nicht.
+# Gezählt werden nur Optionen, die es in allen verglichenen Fragebögen gibt; gesetzliche Pflichten zählen
+# nicht.
 
 # %%
 figures.adoption_heatmap(out.adoption, lang=lang).show(config=figures.PLOTLY_CONFIG)
@@ -83,8 +84,8 @@ figures.reliability_by_edition(out.reliability, lang=lang).show(config=figures.P
 
 # %% [markdown]
 # ## Nicht (eins zu eins) vergleichbare Items
-# Aus dem Crosswalk: umbenannte Items (unter neuem Code verglichen), entfallene und neue Items, Optionen nur in
-# einer Version.
+# Aus dem Crosswalk: umbenannte Items (unter neuem Code verglichen), entfallene und neue Items, Optionen nur
+# in einer Version.
 
 # %%
 editions_compare.display_table(out.comparability, lang=lang)

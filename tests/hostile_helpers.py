@@ -89,7 +89,7 @@ def _inject_xlsx(path: Path, q, free: set[str]) -> int:
 
 def hostile_project(tmp: Path) -> Path:
     """A project under ``tmp`` whose demo inputs carry hostile text in every free-text and name field."""
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     root = tmp / "hostile"
     for d in ("params", "notebooks"):

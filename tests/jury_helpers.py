@@ -20,7 +20,7 @@ def demo_project(tmp: Path) -> Path:
 
 def run_until_site_visits(root: Path, run_dir: Path, edition: str = "demo2010") -> Path:
     """Run intake … site_visits in-process into `run_dir` (no kernel), quietly; returns `run_dir`."""
-    from vielfalt.stages import core as stages
+    from vielfalt import stages
 
     run_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stderr(io.StringIO()):

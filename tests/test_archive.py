@@ -27,7 +27,7 @@ from vielfalt.research.archive import (
     wz_section,
 )
 from vielfalt.runs.manifest import RunManifest, artefact_hashes, utc_now, write_artefact, write_manifest
-from vielfalt.stages.core import load_context
+from vielfalt.stages import load_context
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = b"0123456789abcdef0123456789abcdef"

@@ -19,13 +19,13 @@ HOSTILE = "<script>window.__pwned = 1</script> Hack & Co. KG"
 def page_file(tmp_path_factory):
     """The demo's jury page, with one organisation renamed to a name that carries a script tag."""
     from vielfalt.dashboard.static import write_jury_html
-    from vielfalt.stages import jury as stages_jury
+    from vielfalt import stages
 
     tmp = tmp_path_factory.mktemp("static")
     root = demo_project(tmp)
     run = run_until_site_visits(root, tmp / "run")
-    stages_jury.jury_stage(root, "demo2010", run)
-    view = stages_jury.jury_view(root, "demo2010", run)
+    stages.jury_stage(root, "demo2010", run)
+    view = stages.jury_view(root, "demo2010", run)
     target = view.in_category("klein").index[1]
     view.final.loc[target, "name"] = HOSTILE
     path = write_jury_html(view, tmp / "jury.html")

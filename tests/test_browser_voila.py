@@ -20,12 +20,12 @@ pytestmark = pytest.mark.browser
 def voila_url(tmp_path_factory):
     """Voilà serving the dashboard notebook of an in-process demo run; stopped after the module."""
     from vielfalt.dashboard.serve import dashboard_notebook
-    from vielfalt.stages import jury as stages_jury
+    from vielfalt import stages
 
     tmp = tmp_path_factory.mktemp("voila")
     root = demo_project(tmp)
     run = run_until_site_visits(root, tmp / "run")
-    stages_jury.jury_stage(root, "demo2010", run)
+    stages.jury_stage(root, "demo2010", run)
     out = tmp / "dashboard"
     nb = dashboard_notebook(root, "demo2010", run, out)
     with voila_server(nb, out, tmp / "voila.log") as served:

@@ -12,7 +12,7 @@ import pytest
 from tests.jury_helpers import demo_project, run_until_site_visits
 from vielfalt.cli import main
 from vielfalt.runs.manifest import RunManifest, artefact_hashes, read_artefact, utc_now, write_manifest
-from vielfalt.stages import jury as stages_jury
+from vielfalt import stages
 
 UNTIL_SITE_VISITS = ["intake", "ratings", "scoring", "robustness", "site_visits"]
 CONTACT = ["G01[name]", "G01[funktion]", "G01[email]", "G01[telefon]"]
@@ -42,8 +42,8 @@ def project(tmp_path_factory):
     full = root / "runs" / "demo2010" / "r1"
     shutil.copytree(early, full)
     _manifest(early, UNTIL_SITE_VISITS)
-    stages_jury.jury_stage(root, "demo2010", full)
-    stages_jury.close_stage(root, "demo2010", full)
+    stages.jury_stage(root, "demo2010", full)
+    stages.close_stage(root, "demo2010", full)
     _manifest(full, [*UNTIL_SITE_VISITS, "jury", "close"])
     return root
 

@@ -23,7 +23,7 @@ from vielfalt.research.archive import (
     read_archive,
     research_columns,
 )
-from vielfalt.stages import core as stages
+from vielfalt import stages
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"0221[\s/-]*4710|\+49")

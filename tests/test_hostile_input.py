@@ -387,7 +387,7 @@ def test_no_unsafe_yaml_and_no_eval_anywhere_in_the_package() -> None:
 def test_input_paths_cannot_leave_the_data_folder(project: Path, name: str) -> None:
     """An input named with .. or an absolute path outside data/<edition>/ is refused."""
     from vielfalt.config.edition import resolve_data_path
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     ed, _ = load_context(project, "demo2010")
     with pytest.raises(InstrumentError, match="außerhalb"):
@@ -397,7 +397,7 @@ def test_input_paths_cannot_leave_the_data_folder(project: Path, name: str) -> N
 @pytest.mark.parametrize("which", ["editions/demo2010.yaml", "questionnaire/vg2010.yaml"])
 def test_params_symlink_out_of_the_project_is_refused(project: Path, tmp_path_factory, which: str) -> None:
     """An edition or questionnaire file that is a link to a file outside params/ is not read."""
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     outside = tmp_path_factory.mktemp("elsewhere") / Path(which).name
     link = project / "params" / which
@@ -409,7 +409,7 @@ def test_params_symlink_out_of_the_project_is_refused(project: Path, tmp_path_fa
 
 def test_rating_sheet_linked_from_outside_is_not_read(tmp_path: Path) -> None:
     """A rating sheet in data/<ed>/ratings/ that links to a file elsewhere is reported, never read."""
-    from vielfalt.ratings.design import read_rating_sheets
+    from vielfalt.ratings import read_rating_sheets
 
     outside = tmp_path / "elsewhere.xlsx"
     outside.write_bytes(_zip(MEMBERS))

@@ -344,7 +344,7 @@ def test_demo_edition_has_a_chair_and_verification_block():
 def test_demo_visits_and_votes_regenerate_identically(tmp_path):
     """The committed demo site_visits.csv and jury_votes.csv are exactly what _synth_jury writes."""
     from vielfalt.demo.jury import write_jury_inputs
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     ed, q = load_context(ROOT, "demo2010")
     visits, votes = write_jury_inputs(ed, q, tmp_path, project_root=ROOT)

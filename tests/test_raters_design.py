@@ -8,8 +8,14 @@ import pytest
 
 from vielfalt.exceptions import ConfigError
 from vielfalt.outputs.spreadsheets import write_xlsx
-from vielfalt.ratings.design import check_design, design_ratings, read_rating_sheets
-from vielfalt.ratings.effects import adjust_ratings, rater_effects, text_scores
+from vielfalt.ratings import (
+    adjust_ratings,
+    check_design,
+    design_ratings,
+    rater_effects,
+    read_rating_sheets,
+    text_scores,
+)
 
 RATERS = ["G1", "G2", "G3", "G4"]
 ENTRIES = [f"VG-{i:03d}" for i in range(19)]
@@ -109,7 +115,7 @@ def _sheet(tmp_path, rater, rows, edition="demo2010"):
 
 
 def test_read_back_validates_every_row(tmp_path):
-    """Unknown entries, ratings outside 0–4 and another edition's sheet are reported; blanks are missing, not zero."""
+    """Unknown entries, ratings outside 0–4 and another edition's sheet are reported; blanks are missing."""
     design = pd.DataFrame({"entry_id": ["A", "A", "B", "B"], "rater": ["G1", "G2", "G1", "G2"]})
     p1 = _sheet(tmp_path, "G1", [("A", "F01", 3), ("B", "F01", 7), ("Q", "F01", 2)])
     p2 = _sheet(tmp_path, "G2", [("A", "F01", 2), ("B", "F01", None)])
@@ -125,5 +131,64 @@ def test_read_back_validates_every_row(tmp_path):
     checks = set(ret.failures["check"])
     assert {"bad_rating", "unknown_entry", "other_edition"} <= checks
     assert len(ret.ratings) == 2  # A/G1 = 3, A/G2 = 2
-    assert set(zip(ret.missing["entry_id"], ret.missing["rater"])) == {("B", "G1"), ("B", "G2")}
+    assert set(zip(ret.missing["entry_id"], ret.missing["rater"], strict=True)) == {("B", "G1"), ("B", "G2")}
     assert "fehlen" in ret.summary()
+
+
+def test_per_text_below_one_is_a_config_error_with_the_one_message_shape():
+    """per_text=0 is refused by the one parameter check, with the message it always had."""
+    with pytest.raises(ConfigError) as err:
+        design_ratings(ENTRIES, RATERS, per_text=0)
+    assert str(err.value) == "The 'per_text' parameter of design_ratings must be ≥ 1. Got 0 instead."
+
+
+def test_unknown_model_message_lists_the_models_in_order_and_names_the_function():
+    """The options appear in their documented order (not a set's), and text_scores names itself."""
+    empty = pd.DataFrame(columns=["entry_id", "item", "rater", "rating"])
+    with pytest.raises(ConfigError) as err:
+        text_scores(empty, "rasch")  # type: ignore[arg-type]
+    assert str(err.value) == (
+        "The 'model' parameter of text_scores must be one of "
+        "{'none', 'mean_shift', 'zscore', 'additive'}. Got 'rasch' instead."
+    )
+
+
+def test_read_back_in_english_names_columns_and_reasons_in_english(tmp_path):
+    """Under lang='en' every reason, fix and column of the failure table is English; rows are integers."""
+    design = pd.DataFrame({"entry_id": ["A", "B"], "rater": ["G1", "G1"]})
+    p1 = _sheet(tmp_path, "G1", [("A", "Q1", 9), ("Z", "Q1", 2)])
+    ret = read_rating_sheets(
+        [p1, tmp_path / "bewertung_demo2010_G7.csv"],
+        edition="demo2010",
+        design=design,
+        accepted={"A", "B"},
+        rubric_items=["Q1"],
+        raters=["G1", "G2"],
+        lang="en",
+    )
+    f = ret.failures.set_index("check")
+    assert f.at["bad_rating", "column"] == "Rating" and f.at["unknown_entry", "column"] == "Entry"
+    assert f.at["bad_rating", "reason"] == "'9' is not a rating from 0 to 4."
+    assert f.at["unknown_rater", "fix"] == "Name the file bewertung_<edition>_<id>.xlsx."
+    assert f.at["no_ratings", "reason"] == "Rater G1 rated nothing."
+    assert ret.failures["row"].dtype == "Int64"
+    assert ret.failures["row"].tolist()[:2] == [4, 5] and ret.failures["row"].isna().sum() == 2
+
+
+def test_rating_sheets_list_the_rated_items_and_the_questionnaires_scale(project_root):
+    """One sheet per evaluator: a row per entry and rated item; the scale comes from the rating_scale role."""
+    from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
+    from vielfalt.ratings import rating_sheets
+
+    q = load_questionnaire(questionnaire_path("vg2010", params_dir=project_root / "params"))
+    rated = [it.id for it in q.rated_items()]
+    accepted = pd.DataFrame({i: [f"text {i}", None] for i in rated}, index=["A", "B"], dtype=object)
+    design = pd.DataFrame({"entry_id": ["A", "B", "A"], "rater": ["G1", "G1", "G2"]})
+    sheets = rating_sheets(design, accepted, q, edition="demo2010", title="VG 2010", lang="en")
+    assert [s.rater for s in sheets] == ["G1", "G2"]
+    g1 = sheets[0]
+    assert g1.file_name == "bewertung_demo2010_G1.xlsx" and g1.sheet == "Rating"
+    assert g1.table["item"].tolist() == rated * 2 and g1.table["text"].iloc[-1] == ""
+    assert g1.headings[:2] == ["Edition", "Entry"] and g1.title[0] == "Rating sheet VG 2010 — evaluator G1"
+    assert "0 = not evident" in g1.title[1] and "4 = outstanding" in g1.title[1]
+    assert g1.validations == [(f"G4:G{3 + 2 * len(rated)}", "0,1,2,3,4", "rating 0–4")]

@@ -1,4 +1,4 @@
-"""Tests of the reliability statistics in vielfalt.ratings.reliability, against published worked examples.
+"""Tests of the reliability and agreement statistics in vielfalt.ratings, against published worked examples.
 
 Every expected number below is copied from a publication or from the documented output of the reference
 implementation (R's irr / psych), never from this package's own output. Sources, short names used below:
@@ -30,16 +30,18 @@ import pytest
 from scipy import stats
 from sklearn.metrics import cohen_kappa_score
 
+from vielfalt import ratings
 from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
-from vielfalt.ratings import reliability as raters
-from vielfalt.ratings.reliability import (
+from vielfalt.ratings import (
     KendallW,
+    agreement,
     cohen_kappa,
     fleiss_kappa,
     icc,
     kendall_w,
     krippendorff_alpha,
 )
+from vielfalt.ratings import reliability as raters
 
 NAN = np.nan
 
@@ -644,16 +646,16 @@ def test_cohen_kappa_does_not_modify_its_inputs():
 def test_public_functions_have_numpydoc_docstrings_with_sources_and_examples():
     """Each public function cites its source (References) and has a doctested Examples section."""
     for name in ["krippendorff_alpha", "icc", "fleiss_kappa", "cohen_kappa", "kendall_w"]:
-        doc = getattr(raters, name).__doc__
+        doc = getattr(ratings, name).__doc__
         for section in ("Parameters\n", "Returns\n", "References\n", "Examples\n"):
             assert section in doc, (name, section)
     # a subset: the rating-design and rater-effect sections will export more names
     assert {"KendallW", "cohen_kappa", "fleiss_kappa", "icc", "kendall_w", "krippendorff_alpha"} <= set(
-        raters.__all__
+        ratings.__all__
     )
 
 
 def test_docstring_examples_run():
-    """The doctest examples in vielfalt.ratings.reliability give the printed results."""
-    result = doctest.testmod(raters, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 5 and result.failed == 0
+    """The doctest examples of the reliability and agreement statistics give the printed results."""
+    results = [doctest.testmod(m, optionflags=doctest.NORMALIZE_WHITESPACE) for m in (raters, agreement)]
+    assert sum(r.attempted for r in results) >= 5 and sum(r.failed for r in results) == 0

@@ -22,7 +22,7 @@ from vielfalt.scoring import (
     score_scale,
 )
 from vielfalt.sensitivity import rank_stats
-from vielfalt.stages.core import load_context
+from vielfalt.stages import load_context
 
 NOMINAL_COMBO = {f: getattr(ScoringSettings(), f) for f in DISCRETE_FACTORS}
 

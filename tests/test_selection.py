@@ -1,4 +1,4 @@
-"""Tests of site-visit selection (vielfalt.selection.candidates): statuses, reasons, capacity, ties, plausibility, freeze."""
+"""Tests of site-visit selection (vielfalt.selection): statuses, reasons, capacity, ties, plausibility."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from vielfalt.config.edition import SelectionSettings
 from vielfalt.config.questionnaire import load_questionnaire, questionnaire_path
 from vielfalt.exceptions import ConfigError
-from vielfalt.selection.candidates import (
+from vielfalt.selection import (
     VERIFY_CODES,
     claims_without_measures,
     freeze,
@@ -55,8 +55,8 @@ def _select(stats, totals=None, plaus=None, *, k=None, tie_rule="higher_score", 
 
 def test_statuses_follow_the_rules_of_methods_section_5():
     """Q95 ≤ k is clear; P in the band borderline; above the band LIKELY; below the band out."""
-    s = _stats([("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 1, 2, 0.99), ("c", 3, 3, 2, 4, 0.9), ("d", 4, 4, 2, 5, 0.5),
-                ("e", 5, 5, 3, 6, 0.1)])  # fmt: skip
+    s = _stats([("a", 1, 1, 1, 1, 1.0), ("b", 2, 2, 1, 2, 0.99), ("c", 3, 3, 2, 4, 0.9),
+                ("d", 4, 4, 2, 5, 0.5), ("e", 5, 5, 3, 6, 0.1)])  # fmt: skip
     out = _select(s)
     assert out["status"].to_dict() == {
         "a": "clear",
@@ -70,7 +70,7 @@ def test_statuses_follow_the_rules_of_methods_section_5():
 
 
 def test_capacity_is_respected_in_the_stated_priority_order():
-    """Clear entries first by nominal rank, then borderline by P(rank ≤ k); the rest say the places are taken."""
+    """Clear entries first by nominal rank, then borderline by P(rank ≤ k); the rest: the places are taken."""
     s = _stats(
         [("a", 2, 2, 1, 2, 1.0), ("b", 1, 1, 1, 2, 1.0), ("c", 3, 3, 2, 5, 0.4), ("d", 4, 3, 2, 5, 0.6)], k=3
     )
@@ -109,7 +109,7 @@ def _tied():
 
 
 def test_tie_at_the_cut_higher_score_decides():
-    """higher_score: the tied entry with the higher total gets the place; both carry TIE_AT_CUT with the rule."""
+    """higher_score: the tied entry with the higher total gets the place; both say TIE_AT_CUT and the rule."""
     out = _select(_tied(), totals=[80, 50, 55, 20])
     assert list(out[out["selected"]].index) == ["a", "c"]
     for e in ("b", "c"):
@@ -140,9 +140,15 @@ def test_tie_under_chair_decides_leaves_the_place_open_for_the_chair():
 
 
 def test_unknown_tie_rule_is_a_config_error():
-    """A tie rule outside the three known ones is refused, listing them."""
+    """A tie rule outside the three known ones is refused, listing them, in the one message shape."""
     with pytest.raises(ConfigError, match="higher_score"):
         _select(_tied(), tie_rule="coin_flip")
+    with pytest.raises(ConfigError) as err:
+        _select(_tied(), tie_rule="coin_flip", lang="en")
+    assert str(err.value) == (
+        "The 'tie_rule' parameter of select_site_visits must be one of "
+        "{'chair_decides', 'higher_score', 'no_award'}. Got 'coin_flip' instead."
+    )
 
 
 def test_every_applicable_reason_is_listed_and_flags_make_out_entries_verify():
@@ -160,8 +166,9 @@ def test_every_applicable_reason_is_listed_and_flags_make_out_entries_verify():
 
 def test_categories_are_selected_independently():
     """Each category fills its own capacity."""
-    s = pd.concat([_stats([("a1", 1, 1, 1, 1, 1.0), ("a2", 2, 2, 2, 2, 0.0)], k=1, category="a"),
-                   _stats([("b1", 1, 1, 1, 1, 1.0), ("b2", 2, 2, 1, 2, 1.0)], k=2, category="b")])  # fmt: skip
+    a = _stats([("a1", 1, 1, 1, 1, 1.0), ("a2", 2, 2, 2, 2, 0.0)], k=1, category="a")
+    b = _stats([("b1", 1, 1, 1, 1, 1.0), ("b2", 2, 2, 1, 2, 1.0)], k=2, category="b")
+    s = pd.concat([a, b])
     out = select_site_visits(
         s, pd.Series(50.0, index=s.index), _plaus(s.index), capacity={"a": 1, "b": 2}, settings=SETTINGS
     )
@@ -184,7 +191,7 @@ def q(project_root):
 
 
 def test_claim_without_measure_other_text_without_ticks(q):
-    """A field described under 'other' with no option ticked is a claim without measure; with a tick it is not."""
+    """A field described under 'other' with no option ticked is a claim without measure; with a tick not."""
     e = pd.DataFrame(
         {"C01[stellenanzDivers]": [False, True], "C01[other]": ["Paten-Programm", "Paten-Programm"]},
         index=["x", "y"],
@@ -197,7 +204,23 @@ def test_claim_without_measure_effects_without_any_measure(q):
     """Effects claimed in E01 by an entry that ticked no measure in C are flagged."""
     e = pd.DataFrame({"C01[stellenanzDivers]": [False, True], "E01[bindung]": [True, True]}, index=["x", "y"])
     got = claims_without_measures(e, q)
-    assert "E01 ohne Maßnahme in C" in got["x"] and got["y"] == ""
+    assert "E01 ohne Maßnahme in C „Maßnahmen je Handlungsfeld“" in got["x"] and got["y"] == ""
+
+
+def test_claim_without_measure_uses_the_effects_role_of_a_vg2015_questionnaire(project_root):
+    """vg2015 asks for effects in E04: a claim there without a measure is flagged (the old code read E01)."""
+    q15 = load_questionnaire(questionnaire_path("vg2015", params_dir=project_root / "params"))
+    assert q15.roles.effects == "E04"
+    e = pd.DataFrame({"C01[stellenanzDivers]": [False, True], "E04[bindung]": [True, True]}, index=["x", "y"])
+    got = claims_without_measures(e, q15, lang="en")
+    assert got["x"] == "E04 without any measure in C 'Measures by field of action'" and got["y"] == ""
+
+
+def test_claim_without_measure_check_is_off_without_an_effects_role(q):
+    """A questionnaire that declares no effects item flags no effects, whatever the columns are called."""
+    q_off = q.model_copy(update={"roles": q.roles.model_copy(update={"effects": None})})
+    e = pd.DataFrame({"C01[stellenanzDivers]": [False], "E01[bindung]": [True]}, index=["x"])
+    assert claims_without_measures(e, q_off)["x"] == ""
 
 
 def test_isolation_forest_finds_a_planted_outlier_and_skips_small_categories():
@@ -234,8 +257,8 @@ def test_borderline_band_is_validated():
 
 
 def test_summaries_name_the_strongest_assumption_and_the_visit_list(project_root):
-    """sensitivity_summary names the factor with the largest total index; selection_summary counts per category."""
-    from vielfalt.stages.core import load_context, selection_summary, sensitivity_summary
+    """sensitivity_summary names the factor with the largest total index; selection_summary counts."""
+    from vielfalt.stages import load_context, selection_summary, sensitivity_summary
 
     sens = pd.DataFrame({"factor": ["w", "a"], "label": ["Gewichte", "Aggregation"], "Si": [0.1, 0.5],
                          "STi": [0.2, 0.7]})  # fmt: skip

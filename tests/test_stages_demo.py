@@ -47,7 +47,7 @@ def test_demo_run_completes_with_every_output(two_runs):
 
 
 def test_demo_intake_accepts_19_and_quarantines_the_broken_rows(two_runs):
-    """19 entries over four categories; the five deliberately broken rows are quarantined with German reasons."""
+    """19 entries over four categories; the five broken rows are quarantined with German reasons."""
     run = Path(two_runs[0].run_dir)
     entries = read_artefact(run, "intake/entries")
     quarantine = read_artefact(run, "intake/quarantine")

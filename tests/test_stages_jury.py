@@ -11,10 +11,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.jury_helpers import demo_project, run_until_site_visits
+from vielfalt import stages
 from vielfalt.dashboard.static import build_jury_html
 from vielfalt.exceptions import DataError
 from vielfalt.runs.manifest import read_artefact
-from vielfalt.stages import jury as stages_jury
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,8 @@ def done(base, tmp_path_factory):
     root, run = base
     run2 = tmp_path_factory.mktemp("done") / "run"
     shutil.copytree(run, run2)
-    jury = stages_jury.jury_stage(root, "demo2010", run2)
-    close = stages_jury.close_stage(root, "demo2010", run2)
+    jury = stages.jury_stage(root, "demo2010", run2)
+    close = stages.close_stage(root, "demo2010", run2)
     return root, run2, jury, close
 
 
@@ -158,7 +158,7 @@ def test_jury_blind_takes_reviewed_texts(base, tmp_path):
         f"Eintrag;Item;Geprüfter Text\n{e};F01;[Name entfernt] bietet Sprachkurse an.\n", "utf-8"
     )
     try:
-        stages_jury.jury_stage(root, "demo2010", run2)
+        stages.jury_stage(root, "demo2010", run2)
     finally:
         review.unlink()
     ws = load_workbook(run2 / "exports" / "jury_blind_demo2010.xlsx").worksheets[0]
@@ -227,7 +227,7 @@ def test_jury_stage_without_visit_file_names_it(base, tmp_path):
     shutil.copytree(root, proj)
     (proj / "data" / "demo2010" / "site_visits.csv").unlink()
     with pytest.raises(DataError, match=r"site_visits\.csv existiert nicht.*Eintrag, Maßnahme, Ergebnis"):
-        stages_jury.jury_stage(proj, "demo2010", run)
+        stages.jury_stage(proj, "demo2010", run)
 
 
 def test_filled_in_visit_plan_xlsx_is_read(base, tmp_path):
@@ -248,7 +248,7 @@ def test_filled_in_visit_plan_xlsx_is_read(base, tmp_path):
     path = tmp_path / "besuchsplan_demo2010.xlsx"
     plan.save(path)
     from vielfalt.jury import read_site_visits
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     ed, q = load_context(root, "demo2010")
     entries = read_artefact(run, "intake/entries")
@@ -273,7 +273,7 @@ def test_site_visits_xlsx_with_german_headings(base, tmp_path):
     path = tmp_path / "site_visits.xlsx"
     wb.save(path)
     from vielfalt.jury import read_site_visits
-    from vielfalt.stages.core import load_context
+    from vielfalt.stages import load_context
 
     ed, q = load_context(root, "demo2010")
     res = read_site_visits(path, entries=read_artefact(run, "intake/entries"), selected=[e], q=q)
@@ -284,6 +284,14 @@ def test_live_view_reads_without_writing(done):
     """jury_live builds the view from the artefacts and writes nothing."""
     root, run, _, _ = done
     before = sorted(p.relative_to(run) for p in run.rglob("*"))
-    live = stages_jury.jury_live(root, "demo2010", run)
+    live = stages.jury_live(root, "demo2010", run)
     assert len(live.view.final) == 19 and "Live-Ansicht" in live.summary[0]
     assert sorted(p.relative_to(run) for p in run.rglob("*")) == before
+
+
+def test_close_summary_says_who_is_not_published_without_an_item_code(done):
+    """The entry without consent to publication is named; the summary names no questionnaire item."""
+    _, _, _, close = done
+    lines = [s for s in close.summary if s.startswith("Nicht veröffentlicht")]
+    ids = ", ".join(close.public_excluded.index)
+    assert ids and lines == [f"Nicht veröffentlicht (keine Einwilligung zur Veröffentlichung): {ids}."]

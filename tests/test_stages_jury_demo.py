@@ -26,7 +26,7 @@ def test_demo_runs_through_close(full_run):
     assert m.status == "complete" and m.stages_completed == STAGE_NAMES
     for stem in ("06_jury", "07_results"):
         html = (Path(result.run_dir) / f"{stem}.html").read_text(encoding="utf-8")
-        assert "stages_jury" not in html and "&lt;b&gt;Eifelbach&lt;/b&gt;" in html
+        assert "from vielfalt import stages" not in html and "&lt;b&gt;Eifelbach&lt;/b&gt;" in html
     assert {"jury/final_scores.parquet", "close/awards.parquet", "close/agreement.parquet"} <= set(
         m.artefacts
     )
@@ -42,7 +42,7 @@ def test_run_prints_the_jury_page_and_the_letters(full_run, capsys):
 
 
 def test_jury_and_close_rerun_give_identical_artefacts_and_page(full_run):
-    """Re-running jury and close on the same base: byte-identical artefacts; the page differs only in its header."""
+    """Re-running jury and close on one base: identical artefacts; the page differs only in its header."""
     root, first = full_run
     second = run_edition(root, "demo2010", ["jury", "close"], quiet=True)
     a, b = load_manifest(first.run_dir), load_manifest(second.run_dir)

@@ -1,4 +1,4 @@
-"""End-to-end: robustness and site_visits run through papermill on the demo edition and write what they promise."""
+"""End-to-end: robustness and site_visits run through papermill on the demo and write what they promise."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from vielfalt.cli.commands import run_edition
 from vielfalt.runs.manifest import load_manifest, read_artefact
-from vielfalt.selection.candidates import freeze
-from vielfalt.stages.core import load_context
+from vielfalt.selection import freeze
+from vielfalt.stages import load_context
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ["intake", "ratings", "scoring", "robustness", "site_visits"]
@@ -59,7 +59,7 @@ def test_rank_statistics_cover_every_entry_within_its_category(runs):
 
 
 def test_selection_respects_capacity_and_explains_every_row(runs):
-    """Per category at most k visits (unless a tie is shown); every visited or flagged entry has its reasons."""
+    """Per category at most k visits (unless a tie is shown); every visited or flagged entry has reasons."""
     root, run, _ = runs
     ed, _ = load_context(root, "demo2010")
     cands = read_artefact(run, "site_visits/candidates")
@@ -75,7 +75,7 @@ def test_selection_respects_capacity_and_explains_every_row(runs):
 
 
 def test_candidate_list_is_frozen_on_pseudonyms_and_hashed_in_the_manifest(runs):
-    """freeze.json holds the sha256 of the rule and the list (recomputed here); the manifest hashes all three."""
+    """freeze.json holds the sha256 of rule and list (recomputed here); the manifest hashes all three."""
     _, run, _ = runs
     m = load_manifest(run)
     for name in ("site_visits/rule.json", "site_visits/candidates.parquet", "site_visits/freeze.json"):
@@ -143,7 +143,7 @@ def test_hostile_name_is_escaped_in_the_site_visit_report(runs):
 
 
 def test_checklist_filled_in_at_the_visit_is_read_back_by_the_jury_stage(runs, tmp_path):
-    """The checklist lists each visited entry's claimed measures; filled in with openpyxl, every row is used."""
+    """The checklist lists each visited entry's claimed measures; filled in with openpyxl, all rows count."""
     from vielfalt.jury import read_site_visits
 
     root, run, _ = runs

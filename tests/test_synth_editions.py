@@ -12,7 +12,7 @@ from vielfalt.cli import main
 from vielfalt.demo.editions import GENERATED_EDITIONS, edition_id, write_multi_edition_inputs
 from vielfalt.exceptions import ConfigError
 from vielfalt.research.archive import normalise_name, read_archive
-from vielfalt.stages import core as stages
+from vielfalt import stages
 
 ROOT = Path(__file__).resolve().parents[1]
 

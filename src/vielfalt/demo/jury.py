@@ -48,7 +48,7 @@ def _u(key: str, seed: int) -> float:
 
 
 def _stages_in_tmp(project_root: Path, edition: str, tmp: Path) -> None:
-    from vielfalt.stages import core as stages
+    from vielfalt import stages
 
     with contextlib.redirect_stderr(io.StringIO()):
         stages.intake_stage(project_root, edition, tmp)
@@ -181,7 +181,7 @@ def write_jury_inputs(
     """
     from vielfalt.jury import apply_verification, read_site_visits, recommend
     from vielfalt.runs.manifest import read_artefact
-    from vielfalt.stages.core import conflicts_by_entry
+    from vielfalt.stages import conflicts_by_entry
 
     seed = edition.seed if seed is None else seed
     data_dir = Path(data_dir)
@@ -214,7 +214,7 @@ def write_jury_inputs(
         )
         resolved = res.visits["legal_resolved"] if len(res.visits) else None
         final = recommend(final, threshold=edition.label_threshold, flags=flags, legal_resolved=resolved)
-        conflicts = conflicts_by_entry(edition.jury, entries)
+        conflicts = conflicts_by_entry(edition.jury, entries, q)
         vote_rows = _votes(final, candidates, edition, conflicts, seed)
         vheads = VOTE_HEADINGS["de"]
         votes_df = pd.DataFrame(vote_rows, columns=list(vheads))

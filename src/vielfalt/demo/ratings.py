@@ -62,7 +62,7 @@ def write_returned_ratings(
     list of Path
         The sheets written, one per evaluator.
     """
-    from vielfalt.stages.core import intake_stage
+    from vielfalt.stages import intake_stage
 
     seed = edition.seed if seed is None else seed
     out_dir = Path(data_dir) / "ratings"
@@ -77,7 +77,7 @@ def write_returned_ratings(
         for k, (rater, path) in enumerate(sorted(result.rating_sheets.items())):
             severity = SEVERITY[raters.index(rater) % len(SEVERITY)]
             wb = load_workbook(path)
-            ws = wb["Bewertung"]
+            ws = wb.worksheets[0]  # the rating sheet, named in the edition's language
             rows = list(range(FIRST_ROW, ws.max_row + 1))
             blanks = set(rows[-blank_rows:]) if k == len(result.rating_sheets) - 1 else set()
             for r in rows:

@@ -91,10 +91,10 @@ _RESULT_ALIASES = {
 #: Headings of the visit plan (site_visits/besuchsplan_<ed>.xlsx) that carry nothing for verification.
 _PLAN_COLUMNS = (
     "Priorität", "Kategorie", "Organisation", "Einstufung", "Punkte (0–100)", "Rang (nominal; 5–95 %)",
-    "P(Rang ≤ k)", "Gründe und zu Prüfendes", "Ansprechperson", "Telefon", "E-Mail", "Besuch zugestimmt",
+    "P(Rang ≤ k)", "Gründe und zu Prüfendes", "Besuch zugestimmt",
     "Termin", "Angabe im Bogen", "Claimed in the form",
     "Priority", "Category", "Status", "Points (0–100)", "Rank (nominal; 5–95 %)", "P(rank ≤ k)",
-    "Reasons and what to check", "Contact person", "Phone", "E-mail", "Visit agreed", "Date",
+    "Reasons and what to check", "Visit agreed", "Date",
 )  # fmt: skip
 
 
@@ -177,7 +177,18 @@ def _measure_example(q: Questionnaire, sections: Sequence[str]) -> tuple[str, st
     return "", "", ""
 
 
-def _read_visit_table(path: Path, lang: str) -> tuple[pd.DataFrame, list[str]]:
+def _contact_headings(q: Questionnaire) -> set[str]:
+    """Headings the visit plan gives the contact columns: the contact item's and its subs' labels."""
+    item = q.items.get(q.roles.contact or "")
+    if item is None:
+        return set()
+    labels = [item.label, *(s.label for s in item.subs or [])]
+    return {label.get(lang) for label in labels for lang in ("de", "en")}
+
+
+def _read_visit_table(
+    path: Path, lang: str, known: set[str] | frozenset[str] = frozenset()
+) -> tuple[pd.DataFrame, list[str]]:
     """Read one site-visit file; the heading row may sit below title lines (the visit plan XLSX)."""
     raw = read_table(path, lang="en" if lang == "en" else "de")
     heads = {h.casefold() for lang_heads in SITE_VISIT_HEADINGS.values() for h in (lang_heads[ENTRY_ID],)}
@@ -194,7 +205,7 @@ def _read_visit_table(path: Path, lang: str) -> tuple[pd.DataFrame, list[str]]:
                 break
     df, unknown = resolve_columns(raw, SITE_VISIT_HEADINGS, _SITE_ALIASES, lang=lang)
     # the visit plan's own columns (priority, contact, …) are known and simply not needed here
-    plan_heads = {h.casefold() for h in _PLAN_COLUMNS}
+    plan_heads = {h.casefold() for h in (*_PLAN_COLUMNS, *known)}
     unknown = [
         u for u in unknown if str(u).strip().casefold() not in plan_heads and not str(u).startswith("col_")
     ]
@@ -257,7 +268,7 @@ def read_site_visits(
     n_read = 0
     for order, path in enumerate(files):
         src = path.name
-        df, unknown = _read_visit_table(path, lang)
+        df, unknown = _read_visit_table(path, lang, _contact_headings(q))
         if ENTRY_ID not in df.columns:
             heads = SITE_VISIT_HEADINGS[lang]
             msg = t(

@@ -1,4 +1,4 @@
-"""Rater-effect models (re-exported by :mod:`vielfalt.ratings.reliability`).
+"""Rater-effect models: how much stricter or milder each evaluator rates, and ratings adjusted for it.
 
 Four models, reported side by side with the raw scores (METHODS.md §4): ``none``; ``mean_shift`` (each
 rater's mean moved to the grand mean: severity); ``zscore`` (each rater's ratings standardised, then put
@@ -10,23 +10,27 @@ A unit is one (entry, item) pair: severity is a trait of the rater across all cr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from vielfalt.columns import ENTRY_ID
-from vielfalt.exceptions import ConfigError, VielfaltWarning
+from vielfalt._params import check_param
+from vielfalt.columns import ENTRY_ID, ITEM
+from vielfalt.exceptions import VielfaltWarning
+from vielfalt.i18n import t
+from vielfalt.ratings._common import one_of
+from vielfalt.ratings.design import RATER
+from vielfalt.ratings.sheets import RATING
 
 if TYPE_CHECKING:
     from scipy import sparse
 
-__all__ = ["RATER_MODELS", "RaterEffects", "adjust_ratings", "rater_effects", "text_scores"]
+__all__ = ["RATER_MODELS", "RaterEffects", "RaterModel", "adjust_ratings", "rater_effects", "text_scores"]
 
-RATER_MODELS = ("none", "mean_shift", "zscore", "additive")
-RATER = "rater"
-ITEM = "item"
-RATING = "rating"
+RaterModel: TypeAlias = Literal["none", "mean_shift", "zscore", "additive"]
+#: The rater-effect models, in the order the reports show them.
+RATER_MODELS: tuple[RaterModel, ...] = ("none", "mean_shift", "zscore", "additive")
 
 
 @dataclass
@@ -38,10 +42,9 @@ class RaterEffects:
     connected: bool
 
 
-def _check_model(model: str) -> None:
-    if model not in RATER_MODELS:
-        msg = f"The 'model' parameter of adjust_ratings must be one of {set(RATER_MODELS)}. Got {model!r} instead."
-        raise ConfigError(msg)
+def _check_model(model: str, func: str) -> None:
+    """Raise ConfigError in the one message shape unless ``model`` is one of :data:`RATER_MODELS`."""
+    check_param("model", model, [one_of(RATER_MODELS)], func=func)
 
 
 def _additive_fit(
@@ -114,7 +117,7 @@ def _rater_block_inverse(xu: sparse.csr_matrix, xr: sparse.csr_matrix, n_u: int)
         return None
 
 
-def rater_effects(ratings: pd.DataFrame, *, connected: bool = True) -> RaterEffects:
+def rater_effects(ratings: pd.DataFrame, *, connected: bool = True, lang: str = "de") -> RaterEffects:
     """Severity per rater from the additive model (positive = more lenient), with 95 % intervals.
 
     Parameters
@@ -124,15 +127,18 @@ def rater_effects(ratings: pd.DataFrame, *, connected: bool = True) -> RaterEffe
     connected : bool
         Whether the design is connected (from :func:`check_design`); when it is not, effects are only
         comparable within components and a warning is issued.
+    lang : {"de", "en"}, default "de"
+        Language of that warning.
+
+    Returns
+    -------
+    RaterEffects
+        ``table`` with ``rater``, ``n``, ``mean``, ``severity``, ``se``, ``lower``, ``upper``.
     """
     import warnings
 
     if not connected:
-        warnings.warn(
-            "Bewertungsplan nicht verbunden: Strenge nur innerhalb der Teile vergleichbar.",
-            VielfaltWarning,
-            stacklevel=2,
-        )
+        warnings.warn(t("ratings.effects_not_connected", lang), VielfaltWarning, stacklevel=2)
     eff, se, _, _ = _additive_fit(ratings)
     g = ratings.groupby(RATER)[RATING]
     table = pd.DataFrame(
@@ -149,19 +155,34 @@ def rater_effects(ratings: pd.DataFrame, *, connected: bool = True) -> RaterEffe
     return RaterEffects(table=table, model="additive", connected=connected)
 
 
-def adjust_ratings(
-    ratings: pd.DataFrame, model: Literal["none", "mean_shift", "zscore", "additive"] = "none"
-) -> pd.Series:
+def adjust_ratings(ratings: pd.DataFrame, model: RaterModel = "none") -> pd.Series:
     """Adjusted rating per row of `ratings` under one rater-effect model (clipped to 0–4).
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long table with ``entry_id``, ``item``, ``rater``, ``rating``.
+    model : {"none", "mean_shift", "zscore", "additive"}, default "none"
+        The rater-effect model (see the module docstring).
+
+    Returns
+    -------
+    Series
+        ``adjusted``, aligned with the rows of `ratings`.
+
+    Raises
+    ------
+    ConfigError
+        If ``model`` is not one of :data:`RATER_MODELS`.
 
     Examples
     --------
-    >>> r = pd.DataFrame({"entry_id": ["a", "a", "b", "b"], "item": ["F01"] * 4,
+    >>> r = pd.DataFrame({"entry_id": ["a", "a", "b", "b"], "item": ["Q1"] * 4,
     ...                   "rater": ["R1", "R2", "R1", "R2"], "rating": [2.0, 4.0, 1.0, 3.0]})
     >>> adjust_ratings(r, "mean_shift").tolist()
     [3.0, 3.0, 2.0, 2.0]
     """
-    _check_model(model)
+    _check_model(model, "adjust_ratings")
     y = ratings[RATING].astype(float)
     if model == "none" or len(ratings) == 0:
         return y.rename("adjusted")
@@ -181,8 +202,27 @@ def adjust_ratings(
     return out.clip(0, 4).rename("adjusted")
 
 
-def text_scores(ratings: pd.DataFrame, model: str = "none") -> pd.DataFrame:
-    """Entries × rubric items: mean adjusted rating (0–4) under `model`."""
-    _check_model(model)
+def text_scores(ratings: pd.DataFrame, model: RaterModel = "none") -> pd.DataFrame:
+    """Entries × rated items: mean adjusted rating (0–4) under `model`.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Long table with ``entry_id``, ``item``, ``rater``, ``rating``.
+    model : {"none", "mean_shift", "zscore", "additive"}, default "none"
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``entry_id``, one column per rated item.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"entry_id": ["a", "a"], "item": ["Q1", "Q1"], "rater": ["R1", "R2"],
+    ...                   "rating": [2.0, 3.0]})
+    >>> text_scores(r).loc["a", "Q1"]
+    np.float64(2.5)
+    """
+    _check_model(model, "text_scores")
     adj = ratings.assign(adjusted=adjust_ratings(ratings, model).to_numpy())
     return adj.pivot_table(index=ENTRY_ID, columns=ITEM, values="adjusted", aggfunc="mean")

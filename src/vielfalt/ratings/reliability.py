@@ -1,4 +1,4 @@
-"""Evaluator ratings: reliability statistics (METHODS.md §4).
+"""Reliability of the evaluators' ratings: Krippendorff's α and the intraclass correlations (METHODS.md §4).
 
 Free-text answers are rated 0–4 by at least two evaluators each. This module says how far those ratings
 can be trusted, each statistic with the convention of its reference source so that a number here can be
@@ -8,115 +8,27 @@ checked against the published tables and against R (``irr``, ``psych``):
   values allowed (Krippendorff 2011);
 - :func:`icc` — the six intraclass correlations of Shrout & Fleiss (1979), also named as in McGraw & Wong
   (1996), with the F tests and confidence intervals of ``psych::ICC``;
-- :func:`fleiss_kappa` — Fleiss' κ for many raters (Fleiss 1971);
-- :func:`cohen_kappa` — Cohen's κ for two raters, unweighted (Cohen 1960) or weighted (Cohen 1968);
-- :func:`kendall_w` — Kendall's coefficient of concordance W, with or without the tie correction.
+- :func:`reliability_table` — both per criterion and size category, as the ratings stage reports them.
 
-Where a statistic is undefined (no variation, chance agreement of 1) the functions return NaN and warn
-with :class:`~vielfalt.exceptions.VielfaltWarning`; they never divide by zero. Inputs (numpy arrays or
-pandas DataFrames) are never modified.
-
-The module is organised in sections; rating design and rater-effect models get sections of their own.
+The agreement coefficients (Fleiss' and Cohen's κ, Kendall's W) are in :mod:`vielfalt.ratings.agreement`.
+Where a statistic is undefined (no variation) the functions return NaN and warn with
+:class:`~vielfalt.exceptions.VielfaltWarning`; they never divide by zero. Inputs (numpy arrays or pandas
+DataFrames) are never modified.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from vielfalt.exceptions import ConfigError, DataError, VielfaltWarning
-from vielfalt.ratings.design import (
-    DesignCheck,
-    RatingReturn,
-    check_design,
-    design_ratings,
-    read_rating_sheets,
-)
-from vielfalt.ratings.effects import RATER_MODELS, RaterEffects, adjust_ratings, rater_effects, text_scores
+from vielfalt._params import Interval, check_param
+from vielfalt.exceptions import DataError, VielfaltWarning
+from vielfalt.ratings._common import as_matrix, one_of, warn_undefined
 
-__all__ = [
-    # reliability statistics
-    "KendallW",
-    "cohen_kappa",
-    "fleiss_kappa",
-    "icc",
-    "kendall_w",
-    "krippendorff_alpha",
-    # rating design and returned sheets
-    "DesignCheck",
-    "RatingReturn",
-    "check_design",
-    "design_ratings",
-    "read_rating_sheets",
-    # rater-effect models
-    "RATER_MODELS",
-    "RaterEffects",
-    "adjust_ratings",
-    "rater_effects",
-    "text_scores",
-    # reports
-    "reliability_table",
-]
-
-# Message templates, asserted verbatim in tests (sklearn's shape for bad parameters).
-PARAM_OPTIONS_MSG = "The {param!r} parameter of {func} must be one of {{{options}}}. Got {value!r} instead."
-PARAM_RANGE_MSG = (
-    "The {param!r} parameter of {func} must be a float in the range (0.0, 1.0). Got {value!r} instead."
-)
-UNDEFINED_MSG = "{func} is undefined for these data ({reason}); returning NaN."
-
-
-def _options_msg(param: str, func: str, options: Iterable[Any], value: Any) -> str:
-    """Build the message for a parameter outside its declared options."""
-    return PARAM_OPTIONS_MSG.format(
-        param=param, func=func, options=", ".join(repr(o) for o in options), value=value
-    )
-
-
-def _warn_undefined(func: str, reason: str) -> None:
-    """Warn that a statistic is undefined; the caller then returns NaN."""
-    msg = UNDEFINED_MSG.format(func=func, reason=reason)
-    # stacklevel 3: point at the user's call, not at this helper or the public function
-    warnings.warn(msg, VielfaltWarning, stacklevel=3)
-
-
-def _as_matrix(data: Any, *, name: str, func: str) -> tuple[np.ndarray, list[Any], list[Any]]:
-    """Return a float copy of a 2-D array-like or DataFrame with its row and column labels.
-
-    Missing values (``None``, ``pd.NA``, NaN) become NaN. The copy means no caller's data can be changed.
-    """
-    try:
-        if isinstance(data, pd.DataFrame):
-            values = data.to_numpy(dtype=float, na_value=np.nan, copy=True)
-        elif isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
-            values = data.astype(float, copy=True)
-        else:
-            # via object dtype so that None and pd.NA become NaN like np.nan does
-            raw = np.array(data, dtype=object, copy=True)
-            raw[pd.isna(raw)] = np.nan
-            values = raw.astype(float)
-    except (TypeError, ValueError) as err:
-        msg = f"{func}: {name} must hold numbers (NaN for missing); {str(err).rstrip('.')}."
-        raise DataError(msg) from err
-    if values.ndim != 2:
-        msg = (
-            f"{func}: {name} must be a 2-D table, got an array of shape {values.shape}. "
-            "Reshape your data, e.g. with np.atleast_2d for a single row."
-        )
-        raise DataError(msg)
-    if isinstance(data, pd.DataFrame):
-        return values, list(data.index), list(data.columns)
-    return values, list(range(values.shape[0])), list(range(values.shape[1]))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Reliability statistics
-# ---------------------------------------------------------------------------------------------------------
+__all__ = ["ICC_COLUMNS", "LEVELS", "icc", "krippendorff_alpha", "reliability_table"]
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -168,10 +80,8 @@ def krippendorff_alpha(
     >>> round(krippendorff_alpha([[1, 2, 3, 3], [1, 2, 3, 4]], "interval"), 3)
     0.889
     """
-    if level not in LEVELS:
-        msg = _options_msg("level", "krippendorff_alpha", LEVELS, level)
-        raise ConfigError(msg)
-    values, _, _ = _as_matrix(reliability_data, name="reliability_data", func="krippendorff_alpha")
+    check_param("level", level, [one_of(LEVELS)], func="krippendorff_alpha")
+    values, _, _ = as_matrix(reliability_data, name="reliability_data", func="krippendorff_alpha")
     if level == "ratio" and np.nanmin(values, initial=0.0) < 0:
         msg = (
             "krippendorff_alpha: the ratio level needs values >= 0 (an absolute zero); "
@@ -182,11 +92,11 @@ def krippendorff_alpha(
     # Krippendorff (2011): a unit with fewer than two values cannot be paired and does not count.
     pairable = np.count_nonzero(~np.isnan(values), axis=0) >= 2
     if not pairable.any():
-        _warn_undefined("krippendorff_alpha", "no unit has values from two or more raters")
+        warn_undefined("krippendorff_alpha", "no unit has values from two or more raters")
         return float("nan")
     kept = values[:, pairable]
     if np.unique(kept[~np.isnan(kept)]).size < 2:
-        _warn_undefined("krippendorff_alpha", "all pairable values are equal, so there is no variation")
+        warn_undefined("krippendorff_alpha", "all pairable values are equal, so there is no variation")
         return float("nan")
 
     import krippendorff  # deferred: only this function needs it
@@ -264,10 +174,8 @@ def icc(ratings: Any, *, confidence: float = 0.95) -> pd.DataFrame:
     """
     from scipy import stats  # deferred: scipy.stats takes half a second to import
 
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        msg = PARAM_RANGE_MSG.format(param="confidence", func="icc", value=confidence)
-        raise ConfigError(msg)
-    x, rows, _ = _as_matrix(ratings, name="ratings", func="icc")
+    check_param("confidence", confidence, [Interval(float, 0, 1, closed="neither")], func="icc")
+    x, rows, _ = as_matrix(ratings, name="ratings", func="icc")
     n, k = x.shape
     if n < 2 or k < 2:
         msg = f"icc: ratings must have at least 2 targets (rows) and 2 raters (columns); got {n} × {k}."
@@ -281,7 +189,7 @@ def icc(ratings: Any, *, confidence: float = 0.95) -> pd.DataFrame:
         raise DataError(msg, failures=pd.DataFrame({"target": incomplete}))
 
     if np.ptp(x) == 0:
-        _warn_undefined("icc", "all ratings are equal, so there is no variation")
+        warn_undefined("icc", "all ratings are equal, so there is no variation")
         table = pd.DataFrame(np.nan, index=list(ICC_ROWS), columns=list(ICC_COLUMNS))
         table["shrout_fleiss"], table["mcgraw_wong"] = ICC_SHROUT_FLEISS, ICC_MCGRAW_WONG
         table.attrs.update(n_targets=n, n_raters=k, confidence=confidence)
@@ -367,305 +275,6 @@ def icc(ratings: Any, *, confidence: float = 0.95) -> pd.DataFrame:
     ).astype({c: float for c in ICC_COLUMNS[2:]})
     table.attrs.update(n_targets=n, n_raters=k, confidence=confidence)
     return table
-
-
-def fleiss_kappa(counts: Any) -> float:
-    """Fleiss' kappa for many raters and nominal categories.
-
-    κ = (P̄ − P̄ₑ) / (1 − P̄ₑ), with P̄ the mean agreement per subject and P̄ₑ = Σⱼ pⱼ² the chance
-    agreement from the overall category proportions pⱼ (Fleiss 1971).
-
-    Parameters
-    ----------
-    counts : array-like or DataFrame of shape (subjects, categories)
-        How many raters put each subject into each category: non-negative whole numbers, no missing
-        values. Every row must sum to the same number of raters n ≥ 2 (the raters need not be the same
-        people for each subject, but there must be equally many).
-
-    Returns
-    -------
-    float
-        κ; NaN with a :class:`~vielfalt.exceptions.VielfaltWarning` when every rating falls into one
-        category, so that chance agreement P̄ₑ is 1 and κ is 0/0.
-
-    Raises
-    ------
-    DataError
-        If the table is not 2-D, holds missing, negative or fractional counts, or its row sums differ
-        (the message names the rows and their sums).
-
-    Notes
-    -----
-    The arithmetic is that of ``statsmodels.stats.inter_rater.fleiss_kappa`` (``method="fleiss"``),
-    which this function calls after its own checks; statsmodels assumes, but does not check, equal
-    row sums.
-
-    References
-    ----------
-    Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters. Psychological Bulletin,
-    76(5), 378–382.
-
-    Examples
-    --------
-    >>> round(fleiss_kappa([[3, 0], [0, 3], [2, 1]]), 3)
-    0.55
-    """
-    table, rows, _ = _as_matrix(counts, name="counts", func="fleiss_kappa")
-    if np.isnan(table).any() or (table < 0).any() or (table != np.round(table)).any():
-        msg = "fleiss_kappa: counts must be non-negative whole numbers without missing values."
-        raise DataError(msg)
-    if table.shape[0] < 1 or table.shape[1] < 1:
-        msg = f"fleiss_kappa: counts must have at least one subject and one category; got {table.shape}."
-        raise DataError(msg)
-    row_sums = table.sum(axis=1)
-    values, freq = np.unique(row_sums, return_counts=True)
-    if values.size > 1:
-        n_raters = values[np.argmax(freq)]
-        odd = {rows[i]: int(row_sums[i]) for i in np.flatnonzero(row_sums != n_raters)}
-        msg = (
-            "fleiss_kappa: every subject (row) must be rated by the same number of raters, but the row "
-            f"sums differ: most rows sum to {int(n_raters)}, rows {odd} do not. "
-            "Drop or complete those subjects, or use krippendorff_alpha, which allows missing ratings."
-        )
-        raise DataError(msg, failures=pd.DataFrame({"subject": list(odd), "row_sum": list(odd.values())}))
-    if values[0] < 2:
-        msg = f"fleiss_kappa: each subject needs at least 2 raters; the rows sum to {int(values[0])}."
-        raise DataError(msg)
-    # P̄ₑ = Σ pⱼ² is 1 exactly when one category holds every rating: decided on counts, not on floats.
-    if np.count_nonzero(table.sum(axis=0)) < 2:
-        _warn_undefined("fleiss_kappa", "every rating is in one category, so chance agreement is 1")
-        return float("nan")
-
-    from statsmodels.stats.inter_rater import fleiss_kappa as _sm_fleiss_kappa  # deferred: slow import
-
-    return float(_sm_fleiss_kappa(table, method="fleiss"))
-
-
-WEIGHTS = (None, "linear", "quadratic")
-
-
-def _labels_1d(values: Any, *, name: str) -> np.ndarray:
-    """Return a 1-D object array of labels (copy), rejecting tables."""
-    arr = np.array(values, dtype=object, copy=True)
-    if arr.ndim != 1:
-        msg = f"cohen_kappa: {name} must be 1-D (one label per subject); got shape {arr.shape}."
-        raise DataError(msg)
-    return arr
-
-
-def cohen_kappa(
-    a: Any,
-    b: Any,
-    *,
-    weights: Literal["linear", "quadratic"] | None = None,
-    labels: Sequence[Any] | None = None,
-) -> float:
-    """Cohen's kappa for two raters, unweighted or with linear or quadratic weights.
-
-    κ = 1 − Σ wᵢⱼ oᵢⱼ / Σ wᵢⱼ eᵢⱼ with observed proportions o, chance proportions e from the two
-    raters' marginals, and disagreement weights w: 1 off the diagonal (unweighted, Cohen 1960), |i − j|
-    (linear) or (i − j)² (quadratic) for categories at positions i, j (Cohen 1968).
-
-    Parameters
-    ----------
-    a, b : array-like of shape (subjects,)
-        The two raters' labels for the same subjects, in the same order. Pairs in which either label is
-        missing (NaN, ``None``, ``pd.NA``) are dropped.
-    weights : {None, "linear", "quadratic"}, default None
-        Weighting of disagreements; weights need ordered categories.
-    labels : sequence, optional
-        The categories in their order. Default: the sorted union of the observed labels. Weights count
-        *positions* in this list, not numeric differences (as scikit-learn and R's ``irr::kappa2`` do):
-        if a category of the scale was never used, pass the full scale, e.g. ``labels=range(5)`` for
-        ratings 0–4, or it will be skipped in the distances.
-
-    Returns
-    -------
-    float
-        κ; NaN with a :class:`~vielfalt.exceptions.VielfaltWarning` when chance disagreement is 0
-        (both raters used one and the same category, so chance agreement is 1).
-
-    Raises
-    ------
-    ConfigError
-        If ``weights`` is not one of its options.
-    DataError
-        If ``a`` and ``b`` differ in length or are not 1-D, no complete pair is left, a label is not in
-        ``labels``, ``labels`` has duplicates, or the labels cannot be sorted.
-
-    References
-    ----------
-    Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and Psychological
-    Measurement, 20(1), 37–46.
-    Cohen, J. (1968). Weighted kappa. Psychological Bulletin, 70(4), 213–220.
-
-    Examples
-    --------
-    >>> round(cohen_kappa([0, 1, 2, 2], [0, 1, 2, 1]), 3)
-    0.636
-    >>> round(cohen_kappa([0, 1, 2, 2], [0, 1, 2, 1], weights="quadratic"), 3)
-    0.8
-    """
-    if weights not in WEIGHTS:
-        msg = _options_msg("weights", "cohen_kappa", WEIGHTS, weights)
-        raise ConfigError(msg)
-    x, y = _labels_1d(a, name="a"), _labels_1d(b, name="b")
-    if x.shape != y.shape:
-        msg = f"cohen_kappa: a and b must rate the same subjects; got {x.size} and {y.size} labels."
-        raise DataError(msg)
-    # Pairs with a missing label carry no agreement information (documented: they are dropped).
-    complete = ~(pd.isna(x) | pd.isna(y))
-    x, y = x[complete], y[complete]
-    if x.size == 0:
-        msg = "cohen_kappa: no subject has labels from both raters."
-        raise DataError(msg)
-
-    if labels is None:
-        try:
-            cats = sorted(set(x.tolist()) | set(y.tolist()))
-        except TypeError as err:
-            msg = f"cohen_kappa: the labels cannot be ordered ({err}); pass labels= in the intended order."
-            raise DataError(msg) from err
-    else:
-        cats = list(labels)
-        if len(set(cats)) != len(cats):
-            msg = f"cohen_kappa: labels must not repeat a category; got {cats}."
-            raise DataError(msg)
-    position = {c: i for i, c in enumerate(cats)}
-    unknown = sorted({repr(v) for v in np.concatenate([x, y]) if v not in position})
-    if unknown:
-        msg = f"cohen_kappa: labels {', '.join(unknown)} occur in the data but not in labels={cats}."
-        raise DataError(msg)
-
-    q = len(cats)
-    i = np.array([position[v] for v in x], dtype=np.int64)
-    j = np.array([position[v] for v in y], dtype=np.int64)
-    observed = np.zeros((q, q), dtype=np.int64)
-    np.add.at(observed, (i, j), 1)
-    diff = np.subtract.outer(np.arange(q), np.arange(q))
-    if weights is None:
-        w = (diff != 0).astype(np.int64)
-    elif weights == "linear":
-        w = np.abs(diff)
-    else:
-        w = diff**2
-    # Integer arithmetic: κ = 1 − N·Σ w·O / Σ w·(r cᵀ), so "chance disagreement is 0" is an exact test.
-    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
-    chance = int((w * expected).sum())
-    if chance == 0:
-        _warn_undefined("cohen_kappa", "both raters used one and the same category, so chance agreement is 1")
-        return float("nan")
-    return float(1 - x.size * int((w * observed).sum()) / chance)
-
-
-@dataclass(frozen=True)
-class KendallW:
-    """Kendall's coefficient of concordance with its chi-squared test.
-
-    Attributes
-    ----------
-    w : float
-        W in [0, 1]; NaN where undefined.
-    chi2 : float
-        m(n − 1)·W, approximately χ² with ``df`` degrees of freedom under no agreement.
-    df : int
-        n − 1.
-    p_value : float
-        Upper tail of χ²(df) at ``chi2`` (large-sample approximation).
-    tie_corrected : bool
-        Whether W was corrected for ties within raters.
-    """
-
-    w: float
-    chi2: float
-    df: int
-    p_value: float
-    tie_corrected: bool
-
-
-def kendall_w(ranks_or_scores: Any, *, correct_ties: bool = True) -> KendallW:
-    """Kendall's coefficient of concordance W among m raters of n objects.
-
-    Each rater's scores are turned into ranks 1 … n (ties get their average rank), R is the vector of
-    rank sums per object and S = Σ (Rᵢ − R̄)². Then W = 12 S / (m²(n³ − n) − m ΣT), where the tie
-    correction ΣT sums T = Σ (t³ − t) over the groups of t tied objects of every rater (Kendall &
-    Babington Smith 1939; Kendall 1948); without the correction ΣT = 0. With the correction, χ² = m(n − 1)W
-    equals Friedman's tie-corrected statistic.
-
-    Parameters
-    ----------
-    ranks_or_scores : array-like or DataFrame of shape (raters, objects)
-        One row per rater, one column per object; ranks or any scores (higher or lower, only the order
-        matters). At least 2 raters and 2 objects, no missing values.
-    correct_ties : bool, default True
-        Apply the tie correction (as ``irr::kendall(..., correct=TRUE)``). Ratings on a 0–4 scale are full
-        of ties, so the uncorrected W understates the concordance.
-
-    Returns
-    -------
-    KendallW
-        ``w``, ``chi2``, ``df``, ``p_value`` and ``tie_corrected`` (says which W it is). W is NaN with a
-        :class:`~vielfalt.exceptions.VielfaltWarning` when, with the correction, every rater tied all
-        objects (no rater ranks anything).
-
-    Raises
-    ------
-    ConfigError
-        If ``correct_ties`` is not a bool.
-    DataError
-        If the table is not 2-D and numeric, smaller than 2 × 2, or has missing values (the message names
-        the objects).
-
-    References
-    ----------
-    Kendall, M. G. & Babington Smith, B. (1939). The problem of m rankings. Annals of Mathematical
-    Statistics, 10(3), 275–287.
-    Kendall, M. G. (1948). Rank Correlation Methods. London: Griffin.
-
-    Examples
-    --------
-    >>> kendall_w([[1, 2, 3], [1, 2, 3]]).w
-    1.0
-    >>> kendall_w([[1, 1, 2], [1, 2, 3]], correct_ties=False).tie_corrected
-    False
-    """
-    from scipy import stats  # deferred: scipy.stats takes half a second to import
-
-    if not isinstance(correct_ties, (bool, np.bool_)):
-        msg = _options_msg("correct_ties", "kendall_w", (True, False), correct_ties)
-        raise ConfigError(msg)
-    x, _, cols = _as_matrix(ranks_or_scores, name="ranks_or_scores", func="kendall_w")
-    m, n = x.shape
-    if m < 2 or n < 2:
-        msg = f"kendall_w: need at least 2 raters (rows) and 2 objects (columns); got {m} × {n}."
-        raise DataError(msg)
-    missing = [cols[i] for i in np.flatnonzero(np.isnan(x).any(axis=0))]
-    if missing:
-        msg = f"kendall_w: objects {missing} have missing values; drop those columns first."
-        raise DataError(msg, failures=pd.DataFrame({"object": missing}))
-
-    ranks = stats.rankdata(x, method="average", axis=1)
-    rank_sums = ranks.sum(axis=0)
-    s = float(((rank_sums - rank_sums.mean()) ** 2).sum())
-    ties = 0
-    if correct_ties:
-        for row in ranks:
-            t = np.unique(row, return_counts=True)[1]
-            ties += int((t**3 - t).sum())
-    denominator = m**2 * (n**3 - n) - m * ties
-    df = n - 1
-    if denominator == 0:
-        _warn_undefined("kendall_w", "every rater gave all objects the same score")
-        return KendallW(w=float("nan"), chi2=float("nan"), df=df, p_value=float("nan"), tie_corrected=True)
-    w = 12 * s / denominator
-    chi2 = m * df * w
-    return KendallW(
-        w=float(w),
-        chi2=float(chi2),
-        df=df,
-        p_value=float(stats.chi2.sf(chi2, df)),
-        tie_corrected=correct_ties,
-    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1738,7 +1738,7 @@ def build_demo_archive(
     DemoArchiveResult
     """
     from vielfalt.demo import editions as _synth_editions
-    from vielfalt.stages import core as stages
+    from vielfalt import stages
 
     root = Path(project_root)
     target = Path(archive_dir) if archive_dir is not None else root / "archive"

@@ -18,112 +18,43 @@ then borderline entries by P(rank ≤ k), then any free place by P(rank ≤ k) a
 tie exactly at the cut are resolved by the edition's tie rule and the resolution is shown.
 
 Everything here works on pseudonyms (``entry_id``): names are joined only after the rule and the list have
-been frozen and hashed (:func:`freeze`).
+been frozen and hashed (:func:`~vielfalt.selection.freeze.freeze`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from vielfalt._params import Options, check_param
 from vielfalt.columns import CATEGORY
 from vielfalt.config.edition import SelectionSettings
-from vielfalt.exceptions import ConfigError
+from vielfalt.i18n import t
+from vielfalt.selection.reasons import (
+    BORDERLINE,
+    CLEAR,
+    OUT,
+    STATUS_ORDER,
+    TIE_RULES,
+    VERIFY,
+    VERIFY_CODES,
+    reason_text,
+    tie_rule_text,
+)
+
+if TYPE_CHECKING:
+    from vielfalt.config.questionnaire import Questionnaire
 
 __all__ = [
-    "REASONS",
-    "STATUS_LABELS",
     "claims_without_measures",
-    "freeze",
     "inconsistent_counts",
     "outliers_within_category",
     "plausibility_flags",
     "select_site_visits",
 ]
-
-CLEAR, BORDERLINE, VERIFY, OUT = "clear", "borderline", "verify", "out"
-STATUS_ORDER = {CLEAR: 0, BORDERLINE: 1, VERIFY: 2, OUT: 3}
-
-STATUS_LABELS = {
-    CLEAR: {"de": "sicher", "en": "clear"},
-    BORDERLINE: {"de": "Grenzfall", "en": "borderline"},
-    VERIFY: {"de": "prüfen", "en": "verify"},
-    OUT: {"de": "nicht in Reichweite", "en": "out of reach"},
-}
-
-#: Reason code → German and English text; ``{...}`` fields are filled per entry.
-REASONS: dict[str, dict[str, str]] = {
-    "CLEAR": {
-        "de": "95-%-Rang {q95:g} ≤ Kapazität {k}: bleibt unter fast allen Annahmen unter den ersten {k}",
-        "en": "95th-percentile rank {q95:g} ≤ capacity {k}: stays within the first {k} under almost all assumptions",
-    },
-    "ALL_IN": {
-        "de": "die Kategorie hat {n} Einträge bei {k} Besuchsplätzen: alle werden besucht",
-        "en": "the category has {n} entries for {k} visit places: all are visited",
-    },
-    "BORDERLINE": {
-        "de": "P(Rang ≤ {k}) = {p:.2f} im Grenzbereich {lo:g}–{hi:g}",
-        "en": "P(rank ≤ {k}) = {p:.2f} inside the borderline band {lo:g}–{hi:g}",
-    },
-    "LIKELY": {
-        "de": "P(Rang ≤ {k}) = {p:.2f} über dem Grenzbereich, aber 95-%-Rang {q95:g} > {k}",
-        "en": "P(rank ≤ {k}) = {p:.2f} above the band, but 95th-percentile rank {q95:g} > {k}",
-    },
-    "FILL": {
-        "de": "freier Besuchsplatz: nächster Eintrag nach P(Rang ≤ {k}) und Rang",
-        "en": "free visit place: next entry by P(rank ≤ {k}) and rank",
-    },
-    "CAPACITY": {
-        "de": "Besuchsplätze der Kategorie ({k}) bereits vergeben",
-        "en": "the category's visit places ({k}) are taken",
-    },
-    "TIE_AT_CUT": {
-        "de": "Gleichstand an der Kapazitätsgrenze mit {others}; {rule}",
-        "en": "tie at the capacity cut with {others}; {rule}",
-    },
-    "INCONSISTENT_COUNTS": {
-        "de": "Angaben zur Belegschaft widersprechen sich ({what}): beim Besuch klären",
-        "en": "workforce figures contradict each other ({what}): clarify at the visit",
-    },
-    "CLAIM_WITHOUT_MEASURE": {
-        "de": "Maßnahmen behauptet, aber keine Option angekreuzt ({what}): Nachweis beim Besuch",
-        "en": "measures claimed but no option ticked ({what}): ask for evidence at the visit",
-    },
-    "OUTLIER": {
-        "de": "ungewöhnliches Antwortprofil in der Kategorie (Isolation Forest, Wert {score:.2f}): Angaben prüfen",
-        "en": "unusual answer profile within the category (isolation forest, score {score:.2f}): check the claims",
-    },
-    "LEGAL_GAP": {
-        "de": "gesetzliche Pflicht nicht erkennbar ({what}): beim Besuch ansprechen",
-        "en": "legal duty not evident ({what}): raise it at the visit",
-    },
-}
-
-TIE_RULE_TEXT = {
-    "higher_score": {
-        "de": "Regel „höhere Punktzahl“: {how}",
-        "en": "rule 'higher score': {how}",
-    },
-    "no_award": {
-        "de": "Regel „keine Vergabe bei Gleichstand“: keiner der Gleichstehenden erhält den Platz, er bleibt frei",
-        "en": "rule 'no award on a tie': none of the tied entries gets the place; it stays free",
-    },
-    "chair_decides": {
-        "de": "Regel „Vorsitz entscheidet“: der Platz bleibt offen, bis der Vorsitz entschieden hat",
-        "en": "rule 'chair decides': the place stays open until the chair has decided",
-    },
-}
-
-VERIFY_CODES = ("INCONSISTENT_COUNTS", "CLAIM_WITHOUT_MEASURE", "OUTLIER", "LEGAL_GAP")
-
-
-def _text(code: str, lang: str, **fields: Any) -> str:
-    return REASONS[code][lang].format(**fields)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -133,7 +64,17 @@ def _text(code: str, lang: str, **fields: Any) -> str:
 def inconsistent_counts(failures: pd.DataFrame, accepted: pd.Index) -> pd.Series:
     """Entries whose accepted answers failed a cross-field count check (``le``, ``sum_eq``) as a warning.
 
-    Returns a Series by ``entry_id`` with the items concerned (e.g. ``"A10"``), empty string when none.
+    Parameters
+    ----------
+    failures : DataFrame or None
+        The intake's failure table (``intake/failures``).
+    accepted : Index
+        The accepted entry ids.
+
+    Returns
+    -------
+    Series
+        By ``entry_id``: the items concerned (e.g. ``"Q10"``), empty string when none.
     """
     out = pd.Series("", index=accepted, dtype=object)
     if failures is None or not len(failures):
@@ -144,19 +85,34 @@ def inconsistent_counts(failures: pd.DataFrame, accepted: pd.Index) -> pd.Series
     return out
 
 
-def claims_without_measures(entries: pd.DataFrame, q: Any, lang: str = "de") -> pd.Series:
+def claims_without_measures(entries: pd.DataFrame, q: Questionnaire, lang: str = "de") -> pd.Series:
     """Fields of action where a measure is described under "other" but no option is ticked.
 
-    Also flags effects claimed in section E (``E01``) by an entry that ticked no measure at all in C.
-    Returns a Series by ``entry_id`` naming the fields, empty string when none.
+    Also flags effects claimed in the questionnaire's ``effects`` item (its role) by an entry that ticked no
+    measure in any field of action; without that role the second check is off.
+
+    Parameters
+    ----------
+    entries : DataFrame
+        The accepted entries on pseudonyms.
+    q : Questionnaire
+        Gives the fields of action (multiple-choice items with a ``field``) and the ``effects`` role.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    Series
+        By ``entry_id``: the fields (and the effects item) concerned, empty string when none.
     """
     out = pd.Series("", index=entries.index, dtype=object)
     found: dict[Any, list[str]] = {eid: [] for eid in entries.index}
     any_measure = pd.Series(False, index=entries.index)
-    for _, item in q.iter_items():
+    field_sections = []
+    for section, item in q.iter_items():
         if item.type != "multi" or not getattr(item, "field", None):
             continue
-        cols = [f"{item.id}[{o.code}]" for o in item.options if f"{item.id}[{o.code}]" in entries]
+        field_sections.append(section)
+        cols = [f"{item.id}[{o.code}]" for o in item.options or [] if f"{item.id}[{o.code}]" in entries]
         ticked = entries[cols].eq(True).any(axis=1) if cols else pd.Series(False, entries.index)
         any_measure |= ticked
         other = f"{item.id}[other]"
@@ -164,11 +120,23 @@ def claims_without_measures(entries: pd.DataFrame, q: Any, lang: str = "de") -> 
             text = entries[other].fillna("").astype(str).str.strip()
             for eid in entries.index[(text != "") & ~ticked]:
                 found[eid].append(f"{item.id} {item.label.get(lang)}")
-    effects = [c for c in entries.columns if c.startswith("E01[")]
-    if effects:
+    effects = [c for c in q.role_columns("effects") if c in entries]
+    if effects and q.roles.effects:
         claimed = entries[effects].eq(True).any(axis=1)
+        measures = (
+            q.section(q.roles.measures_section)
+            if q.roles.measures_section
+            else (field_sections[0] if field_sections else None)
+        )
+        what = t(
+            "selection.effects_without_measure",
+            lang,
+            item=q.roles.effects,
+            section=measures.id if measures else "–",
+            label=measures.label.get(lang) if measures else "–",
+        )
         for eid in entries.index[claimed & ~any_measure]:
-            found[eid].append("E01 ohne Maßnahme in C" if lang == "de" else "E01 without any measure in C")
+            found[eid].append(what)
     for eid, parts in found.items():
         out[eid] = "; ".join(parts)
     return out
@@ -188,6 +156,19 @@ def outliers_within_category(
     indicators (not expected for the category) are filled with the category's column mean, or 0 when the
     whole column is missing. Categories with fewer than `min_entries` entries are not checked (an isolation
     forest on three points says nothing) and get ``checked = False``.
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        Indicator profile (0–1) by ``entry_id``.
+    category : Series
+        Category per ``entry_id``.
+    seed : int
+        ``random_state`` of the forest.
+    min_entries : int, default 5
+        Smallest category that is checked.
+    contamination : "auto" or float, default "auto"
+        As in scikit-learn.
 
     Returns
     -------
@@ -212,7 +193,7 @@ def outliers_within_category(
 
 def plausibility_flags(
     entries: pd.DataFrame,
-    q: Any,
+    q: Questionnaire,
     *,
     indicators: pd.DataFrame,
     flags: pd.DataFrame,
@@ -223,8 +204,26 @@ def plausibility_flags(
 ) -> pd.DataFrame:
     """Every plausibility check per entry: one column per verification code, the detail as text.
 
-    Returns a DataFrame by ``entry_id`` with columns ``INCONSISTENT_COUNTS``, ``CLAIM_WITHOUT_MEASURE``,
-    ``OUTLIER``, ``LEGAL_GAP`` (str, empty when the check passed) and ``outlier_score``.
+    Parameters
+    ----------
+    entries : DataFrame
+        The accepted entries on pseudonyms (no names, no contact data).
+    q : Questionnaire
+    indicators, flags : DataFrame
+        From the scoring stage (``scoring/indicators``, ``scoring/flags``).
+    failures : DataFrame or None
+        The intake's failure table.
+    settings : SelectionSettings
+        The outlier method and its parameters.
+    seed : int
+        Seeds the isolation forest.
+    lang : {"de", "en"}, default "de"
+
+    Returns
+    -------
+    DataFrame
+        By ``entry_id``: ``INCONSISTENT_COUNTS``, ``CLAIM_WITHOUT_MEASURE``, ``OUTLIER``, ``LEGAL_GAP`` (str,
+        empty when the check passed) and ``outlier_score``.
     """
     idx = entries.index
     out = pd.DataFrame(index=idx)
@@ -251,13 +250,14 @@ def plausibility_flags(
     return out
 
 
-def _legal_label(flag: str, q: Any, lang: str) -> str:
+def _legal_label(flag: str, q: Questionnaire, lang: str) -> str:
+    """The legal duty behind a scoring flag, as evaluators read it (``Q8: complaints office``)."""
     if flag == "sgb9_quota":
-        return "SGB-IX-Quote" if lang == "de" else "SGB IX quota"
+        return t("selection.legal_sgb9_quota", lang)
     _, item_id, code = flag.split(":", 2)
     try:
         item = q.item(item_id)
-        label = next(o.label.get(lang) for o in item.options if o.code == code)
+        label = next(o.label.get(lang) for o in item.options or [] if o.code == code)
     except (KeyError, StopIteration, AttributeError):
         label = code
     return f"{item_id}: {label}"
@@ -320,12 +320,12 @@ def select_site_visits(
     >>> plaus = pd.DataFrame({c: "" for c in VERIFY_CODES}, index=rs.index)
     >>> out = select_site_visits(rs, pd.Series([70.0, 60.0, 50.0], index=rs.index), plaus,
     ...     capacity={"a": 1}, settings=SelectionSettings())
-    >>> out[["status", "selected", "reasons"]].to_dict("list")
-    {'status': ['clear', 'borderline', 'out'], 'selected': [True, False, False], 'reasons': ['CLEAR', 'BORDERLINE,CAPACITY', '']}
+    >>> out["status"].tolist(), out["selected"].tolist()
+    (['clear', 'borderline', 'out'], [True, False, False])
+    >>> out["reasons"].tolist()
+    ['CLEAR', 'BORDERLINE,CAPACITY', '']
     """
-    if tie_rule not in TIE_RULE_TEXT:
-        msg = f"tie_rule „{tie_rule}“ ist unbekannt (erlaubt: {', '.join(TIE_RULE_TEXT)})."
-        raise ConfigError(msg)
+    check_param("tie_rule", tie_rule, [Options(TIE_RULES)], func="select_site_visits", lang=lang)
     lo, hi = settings.borderline
     frame = rank_stats.copy()
     frame["total"] = totals.reindex(frame.index).astype(float)
@@ -336,7 +336,7 @@ def select_site_visits(
 
     def add(eid: Any, code: str, **fields: Any) -> None:
         reasons[eid].append(code)
-        texts[eid].append(_text(code, lang, **fields))
+        texts[eid].append(reason_text(code, lang, **fields))
 
     status = pd.Series(OUT, index=frame.index, dtype=object)
     for eid, r in frame.iterrows():
@@ -409,8 +409,8 @@ def _cut(
 
     def note(eid: Any, how: str) -> str:
         others = ", ".join(str(o) for o in tied if o != eid)
-        rule = TIE_RULE_TEXT[tie_rule][lang].format(how=how)
-        return _text("TIE_AT_CUT", lang, others=others, rule=rule)
+        rule = tie_rule_text(tie_rule, lang, how=how)
+        return reason_text("TIE_AT_CUT", lang, others=others, rule=rule)
 
     if tie_rule == "higher_score":
         by_score = sorted(tied, key=lambda e: (-block.at[e, "total"], str(e)))
@@ -420,31 +420,13 @@ def _cut(
         at_cut = [e for e in by_score if block.at[e, "total"] == cutoff]
         if len(winners) + len(at_cut) <= free or len(at_cut) == 1:
             winners = by_score[:free]
-            how = "die höhere Gesamtpunktzahl entscheidet" if lang == "de" else "the higher total decides"
+            how = t("selection.tie_higher_total", lang)
         else:
             winners += at_cut  # same score too: all are visited, the capacity is exceeded and said so
-            how = (
-                f"auch die Punktzahl ist gleich — alle werden besucht (Kapazität um {len(winners) - free} überschritten)"
-                if lang == "de"
-                else f"the totals are equal too — all are visited (capacity exceeded by {len(winners) - free})"
-            )
+            how = t("selection.tie_equal_totals", lang, n=len(winners) - free)
         for e in tied:
             notes[e] = note(e, how)
         return before + winners, notes
     for e in tied:
         notes[e] = note(e, "")
     return before, notes
-
-
-def freeze(rule: Mapping[str, Any], candidates: pd.DataFrame) -> dict[str, str]:
-    """sha256 of the selection rule (canonical JSON) and of the candidate list (CSV of its rows).
-
-    Both are computed on pseudonyms before any name is joined, so that a later change of the list — or of
-    the rule that produced it — shows up as a different hash in the run's manifest.
-    """
-    rule_bytes = json.dumps(rule, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    table = candidates.reset_index().to_csv(index=False, lineterminator="\n", float_format="%.12g")
-    return {
-        "rule_sha256": hashlib.sha256(rule_bytes).hexdigest(),
-        "candidates_sha256": hashlib.sha256(table.encode()).hexdigest(),
-    }

@@ -32,7 +32,7 @@ def intake_overview(counts: pd.DataFrame, *, lang: str = "de") -> go.Figure:
     Parameters
     ----------
     counts : DataFrame
-        As written by :func:`vielfalt.stages.core.category_source_counts` (categories × sources, a total
+        As written by :func:`vielfalt.stages.category_source_counts` (categories × sources, a total
         column and a final "zurückgestellt" row).
     lang : {"de", "en"}
 
