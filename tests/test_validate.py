@@ -1,4 +1,4 @@
-"""Tests of lazy validation (vielfalt.intake.validate): every row accepted or quarantined, with German reasons."""
+"""Tests of lazy validation (vielfalt.intake.validate): every row accepted or quarantined, with reasons."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from vielfalt.config.edition import InputFile, load_edition
 from vielfalt.exceptions import DataError
-from vielfalt.intake.validate import MESSAGES, validate_files, validate_table
+from vielfalt.i18n import t
+from vielfalt.intake.validate import validate_files, validate_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,7 +124,7 @@ def test_unknown_option_code(ctx):
     rep = run(ctx, [valid_row(A04="PRIVAT")])
     assert rep.n_quarantined == 1
     reason = rep.failures.query("check == 'unknown_option'").iloc[0]["reason"]
-    assert reason == MESSAGES["unknown_option"]["de"].format(value="PRIVAT", allowed="PRIV, OER, OEU, GEM")
+    assert reason == t("intake.unknown_option", "de", value="PRIVAT", allowed="PRIV, OER, OEU, GEM")
 
 
 def test_long_answer_labels_are_mapped_to_codes(ctx):
@@ -155,14 +156,14 @@ def test_required_item_missing(ctx):
 
 
 def test_incomplete_limesurvey_response(ctx):
-    """A LimeSurvey response without submit date is incomplete and quarantined; in Excel it only warns if the date is bad."""
+    """A LimeSurvey response without submit date is quarantined as incomplete; Excel warns of bad dates."""
     rep = run(ctx, [valid_row(submitdate="")])
     assert rep.n_quarantined == 1
     assert "nicht abgeschlossen" in rep.quarantine.iloc[0]["reason"]
 
 
 def test_duplicate_submission_keeps_latest(ctx):
-    """The same organisation twice: the later submission is accepted, the earlier quarantined, naming the kept row."""
+    """The same organisation twice: the later one is accepted, the earlier quarantined naming the kept row."""
     rows = [
         valid_row(id="1", submitdate="2010-01-20 09:00:00"),
         valid_row(id="2", submitdate="2010-01-10 09:00:00"),
@@ -174,7 +175,7 @@ def test_duplicate_submission_keeps_latest(ctx):
 
 
 def test_html_name_and_formula_text_are_accepted_as_data(ctx):
-    """Markup in a name and a formula-like text are kept verbatim (escaped on rendering), with a warning for the formula."""
+    """Markup in a name and a formula-like text are kept verbatim (escaped when shown); the formula warns."""
     rep = run(ctx, [valid_row(A01="<script>alert(1)</script> GmbH", F02='=HYPERLINK("x")')])
     assert rep.n_accepted == 1
     assert rep.accepted["A01"].iloc[0] == "<script>alert(1)</script> GmbH"
@@ -210,7 +211,7 @@ def test_two_headings_for_one_question_is_structural(ctx):
 
 
 def test_em_headings_and_excel_tokens(ctx):
-    """Expression-Manager headings (A05_total), x ticks, ja/nein and decimal commas are read as in LimeSurvey."""
+    """Expression-Manager headings (A05_total), x ticks, ja/nein and decimal commas read as in LimeSurvey."""
     ed, q = ctx
     raw = raw_frame(q, [valid_row(**{"C01[stellenanzDivers]": "x", "D02": "ja", "A05[total]": "1.250"})])
     raw.columns = [c.replace("[", "_").replace("]", "") for c in raw.columns]
@@ -242,7 +243,7 @@ def test_rows_in_equal_accepted_plus_quarantined(ctx):
 
 
 def test_validate_files_on_the_demo_inputs(ctx):
-    """The committed demo inputs: 19 accepted over four categories, the deliberately broken rows quarantined."""
+    """The committed demo inputs: 19 accepted over four categories, the broken rows quarantined."""
     ed, q = ctx
     files = [(i, ROOT / "data" / "demo2010" / i.file) for i in ed.inputs]
     if not all(p.is_file() for _, p in files):
