@@ -1265,3 +1265,54 @@ def test_module_exports_documented():
         obj = getattr(ingest, name)
         if callable(obj):
             assert obj.__doc__, name
+
+
+# --- the package layout of the raw layer --------------------------------------------------------------------
+def test_read_keeps_the_names_of_the_former_module():
+    """vielfalt.intake.read still offers every public name the single module read.py had (but MESSAGES)."""
+    former = {
+        "BOOL_FALSE", "BOOL_TRUE", "DEFAULT_MAX_BYTES", "DELIMITER_CANDIDATES", "EXTRA_COLUMN",
+        "FORMULA_PREFIXES", "LIMESURVEY_METADATA", "LIMESURVEY_METADATA_HEADINGS", "PLACEHOLDERS",
+        "HeadingResolution", "ParsedNumber", "SourceInfo", "is_bool_token", "is_form", "is_placeholder",
+        "parse_bool", "parse_number", "read_form", "read_table", "resolve_headings", "source_info",
+        "strip_injection_mask",
+    }  # fmt: skip
+    assert former <= set(ingest.__all__)
+    import vielfalt.intake as intake
+
+    assert all(getattr(ingest, n) is getattr(intake, n) for n in former if n in intake.__all__)
+
+
+def test_intake_doctests():
+    """The examples in the docstrings of every intake module run and give what they show."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    import vielfalt.intake as intake
+
+    names = [m.name for m in pkgutil.walk_packages(intake.__path__, "vielfalt.intake.")]
+    assert "vielfalt.intake.read.decode" in names and "vielfalt.intake.values" in names
+    for name in names:
+        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, name
+
+
+def test_intake_names_no_questionnaire_code():
+    """No item code or scale id of the shipped questionnaires appears in the intake sources or messages."""
+    import re
+
+    from vielfalt.config.questionnaire import load_questionnaire
+
+    root = Path(__file__).resolve().parents[1]
+    codes: set[str] = set()
+    for qid in ("vg2010", "vg2015"):
+        q = load_questionnaire(root / "params" / "questionnaire" / f"{qid}.yaml")
+        codes |= {it.id for _, it in q.iter_items()} | set(q.scales)
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, codes))) + r")\b")
+    files = [*sorted((root / "src" / "vielfalt" / "intake").rglob("*.py"))]
+    files.append(root / "src" / "vielfalt" / "messages" / "intake.yaml")
+    found = {
+        f"{p.name}: {m.group(0)}" for p in files for m in pattern.finditer(p.read_text(encoding="utf-8"))
+    }
+    assert not found, sorted(found)

@@ -86,12 +86,10 @@ def assign_categories(entries: pd.DataFrame, scheme: CategoryScheme) -> pd.DataF
     Examples
     --------
     >>> from vielfalt.config.edition import CategoryScheme
-from vielfalt.exceptions import ConfigError
-from vielfalt.i18n import t
     >>> bins = [{"code": "klein", "lt": 50}, {"code": "gross", "gte": 50}]
     >>> s = CategoryScheme.model_validate({"id": "x", "basis": "X05[total]", "bins": bins})
     >>> assign_categories(pd.DataFrame({"X05[total]": [49.0, 50.0, None]}), s)["category"].tolist()
-    ['klein', 'gross', None]
+    ['klein', 'gross', nan]
     """
     if scheme.basis is None:
         # the basis is left to the questionnaire's headcount role: with_roles (load_context) fills it in

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from vielfalt.config.questionnaire import Item, Questionnaire, Sub
+from vielfalt.config.questionnaire import Check, Item, Questionnaire, Sub
 from vielfalt.i18n import t
 from vielfalt.intake.report import Collector
 from vielfalt.intake.values import (
     FORMULA_PREFIXES,
     Cells,
+    DecimalSep,
     parse_bools,
     parse_numbers,
     strip_injection_mask,
@@ -37,6 +39,7 @@ _NO_ANSWER_WORDS = frozenset({"n/a", "keine antwort", "k. a.", "k.a."})
 
 
 def where(mask: np.ndarray) -> np.ndarray:
+    """Return the positions where ``mask`` is true."""
     return np.flatnonzero(mask)
 
 
@@ -81,13 +84,41 @@ def check_item(
     source: str,
     rows: np.ndarray,
     entry_ids: np.ndarray,
-    decimal: str | None,
-    shown: Any,
+    decimal: DecimalSep | None,
+    shown: Callable[[str], str],
     lang: str,
 ) -> None:
-    """Parse one item's columns into `parsed` and record its failures."""
+    """Parse one item's columns into ``parsed`` and record its failures in ``col``.
+
+    Type problems in optional, unscored context items only warn (the value counts as missing); everywhere
+    else they are errors.
+
+    Parameters
+    ----------
+    it : Item
+        The item.
+    q : Questionnaire
+        The instrument (answer options, scales).
+    canon : dict
+        Canonical column → its cells (a column missing from the file is empty).
+    parsed : dict
+        Canonical column → typed values; this item's columns are added.
+    col : Collector
+        Receives the failure rows.
+    source : str
+        The input's source label.
+    rows, entry_ids : ndarray
+        Spreadsheet row and entry id of each cell.
+    decimal : {",", "."} or None
+        The source's decimal separator (None: unknown).
+    shown : callable
+        Canonical column → the heading as it stands in the file (for messages).
+    lang : {"de", "en"}
+        Language of reasons and fixes.
+    """
 
     def add(key: str, mask: np.ndarray, column: str, values: np.ndarray, severity: str, **fmt: Any) -> None:
+        """Record ``key`` for every cell where ``mask`` is true."""
         idx = where(mask)
         if len(idx):
             col.add(
@@ -164,10 +195,8 @@ def check_item(
     elif it.type in ("single", "array"):
         lookup = _option_lookup(it, q)
         allowed = ", ".join(o.code for o in q.options_of(it))
-        targets = (
-            [(f"{it.id}[{s.code}]", s) for s in it.subs or []] if it.type == "array" else [(it.id, None)]
-        )
-        for c, _sub in targets:
+        targets = [f"{it.id}[{s.code}]" for s in it.subs or []] if it.type == "array" else [it.id]
+        for c in targets:
             stripped = canon[c].strip()
             values = stripped.values
             empty = stripped.each(lambda v: v == "", bool)
@@ -182,7 +211,7 @@ def check_item(
             if it.required:
                 add("required", empty, c, values, "error")
             codes = np.where(is_other, "-oth-", mapped)
-            codes = np.where(unknown | empty, None, codes)
+            codes = np.where(unknown | empty, np.array(None, dtype=object), codes)
             parsed[c] = codes.astype(object)
         if it.type == "single" and it.other:
             c = f"{it.id}[other]"
@@ -203,11 +232,11 @@ def check_item(
         add("not_yesno", ~ok, it.id, cells.values, "error")
         if it.required:
             add("required", empty, it.id, cells.values, "error")
-        out = np.where(ok & ~empty, val, None).astype(object)
+        out = np.where(ok & ~empty, val, np.array(None, dtype=object)).astype(object)
         parsed[it.id] = out
     else:  # text, multitext
-        targets = [f"{it.id}[{s.code}]" for s in it.subs or []] if it.type == "multitext" else [it.id]
-        for c in targets:
+        texts = [f"{it.id}[{s.code}]" for s in it.subs or []] if it.type == "multitext" else [it.id]
+        for c in texts:
             text = canon[c].derive(strip_injection_mask)
             values = text.values
             empty = text.each(lambda v: strip_one(v) == "", bool)
@@ -236,7 +265,7 @@ def check_item(
             parsed[c] = values
 
 
-def _formula_warning(cells: Cells, add: Any, c: str) -> None:
+def _formula_warning(cells: Cells, add: Callable[..., None], c: str) -> None:
     """Warn once per formula-like start character about the texts of a column that begin with it."""
     codes = cells.codes
     texts = [str(u) for u in cells.distinct]
@@ -257,11 +286,18 @@ def _formula_warning(cells: Cells, add: Any, c: str) -> None:
 
 
 def fmt_num(x: float) -> str:
+    """Write a number for a German reader: ``12`` for 12.0, ``12,5`` for 12.5.
+
+    Examples
+    --------
+    >>> fmt_num(12.0), fmt_num(12.5)
+    ('12', '12,5')
+    """
     return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
 
 
 def run_check(
-    chk: Any,
+    chk: Check,
     it: Item,
     out: pd.DataFrame,
     col: Collector,
@@ -269,13 +305,36 @@ def run_check(
     source: str,
     rows: np.ndarray,
     entry_ids: np.ndarray,
-    shown: Any,
+    shown: Callable[[str], str],
     lang: str,
 ) -> None:
+    """Apply one cross-field rule of an item to the parsed entries and record where it fails.
+
+    Parameters
+    ----------
+    chk : Check
+        The rule: ``le`` (``left`` ≤ ``right``) or ``sum_eq`` (the ``parts`` add up to ``total``); rows with
+        a missing number are not checked.
+    it : Item
+        The item declaring the rule.
+    out : DataFrame
+        The parsed entries (numbers as floats).
+    col : Collector
+        Receives the failure rows, with the rule's severity.
+    source : str
+        The input's source label.
+    rows, entry_ids : ndarray
+        Spreadsheet row and entry id of each entry.
+    shown : callable
+        Canonical column → the heading as it stands in the file.
+    lang : {"de", "en"}
+        Language of reasons and fixes.
+    """
     reason = chk.reason.get(lang) if chk.reason else t("intake.check_default_reason", lang)
     if chk.kind == "le":
-        left = out[chk.left].to_numpy(float)
-        right = out[chk.right].to_numpy(float)
+        left_col, right_col = str(chk.left), str(chk.right)  # the instrument's loader requires both
+        left = out[left_col].to_numpy(float)
+        right = out[right_col].to_numpy(float)
         mask = np.isfinite(left) & np.isfinite(right) & (left > right)
         idx = where(mask)
         reasons = [
@@ -283,9 +342,9 @@ def run_check(
                 "intake.check_le",
                 lang,
                 reason=reason,
-                left_col=shown(chk.left),
+                left_col=shown(left_col),
                 left=fmt_num(left[i]),
-                right_col=shown(chk.right),
+                right_col=shown(right_col),
                 right=fmt_num(right[i]),
             )
             for i in idx
@@ -296,7 +355,7 @@ def run_check(
             rows=rows[idx],
             entry_ids=entry_ids[idx],
             item=it.id,
-            column=shown(chk.left),
+            column=shown(left_col),
             values=[fmt_num(left[i]) for i in idx],
             severity=chk.severity,
             reasons=reasons,

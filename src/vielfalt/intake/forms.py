@@ -162,7 +162,7 @@ def read_form(
             detail = t("intake.form_sheet_missing", lang, sheet=sheet)
             raise DataError(t("intake.form_broken", lang, path=shown, detail=detail), path=shown)
         grid, _ = xlsx_records(data, shown, sheet, max_bytes, lang)
-        row_of = {}
+        row_of: dict[str, int] = {}
         for r, rec in enumerate(grid, start=1):
             key = strip_injection_mask(rec[0]).strip() if rec else ""
             if key:
@@ -173,12 +173,12 @@ def read_form(
             pos = 0
             for ch in col:
                 pos = pos * 26 + (ord(ch) - 64)
-            r = row_of.get(code)
-            if r is None:
+            at = row_of.get(code)
+            if at is None:
                 continue  # the answer cell is gone; validation reports the column as missing
-            rec = grid[r - 1]
+            rec = grid[at - 1]
             values[code] = newlines(rec[pos - 1]) if len(rec) >= pos else ""
-            found[code] = [sheet, f"{col}{r}"]
+            found[code] = [sheet, f"{col}{at}"]
     info: dict[str, Any] = {
         "path": shown,
         "format": "xlsx",
@@ -277,7 +277,24 @@ def check_form(form: dict[str, Any], edition: Edition, q: Questionnaire, file: s
 
 
 def form_changed_row(source: str, file: str, q: Questionnaire, lang: str) -> dict[str, Any]:
-    """Return the warning row for a form made from another state of the questionnaire's YAML file."""
+    """Return the warning row for a form made from another state of the questionnaire's YAML file.
+
+    Parameters
+    ----------
+    source : str
+        The input's source label.
+    file : str
+        The workbook's name (the row's value).
+    q : Questionnaire
+        The instrument, named in the reason.
+    lang : {"de", "en"}
+        Language of reason and fix.
+
+    Returns
+    -------
+    dict
+        A row of the failure table (:func:`vielfalt.failures.failure_row`), severity ``warning``.
+    """
     return failure_row(
         source=source,
         check="form_changed",

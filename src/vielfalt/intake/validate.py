@@ -16,7 +16,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -50,17 +50,33 @@ from vielfalt.intake.forms import (
 from vielfalt.intake.headings import LIMESURVEY_METADATA, resolve_headings
 from vielfalt.intake.read import EXTRA_COLUMN, read_table
 from vielfalt.intake.report import Collector, ValidationReport, build_report
-from vielfalt.intake.values import Cells, parse_dates, per_value
+from vielfalt.intake.values import Cells, DecimalSep, parse_dates, per_value
 
 __all__ = ["META_COLUMNS", "ValidationReport", "entry_id_for", "validate_files", "validate_table"]
 
 #: Metadata columns of a response table besides the instrument's (LimeSurvey's).
 META_COLUMNS = LIMESURVEY_METADATA
+Lang = Literal["de", "en"]  # checked by the readers: another value is a ConfigError there
+_DIALECT_DECIMAL: dict[str, DecimalSep] = {"limesurvey": ".", "excel": ","}
 _NAME_NORMALISE = re.compile(r"[^0-9a-zäöüß]+")
 
 
 def entry_id_for(salt: str, source: str, response_id: str) -> str:
-    """Stable pseudonym of one response: the same salt, source and response id give the same id.
+    """Return the stable pseudonym of one response: the same salt, source and response id give the same id.
+
+    Parameters
+    ----------
+    salt : str
+        The edition's pseudonym salt.
+    source : str
+        The input's source label.
+    response_id : str
+        The response's id in that source (``row<n>`` when the file has none).
+
+    Returns
+    -------
+    str
+        ``VG-`` and ten hex digits.
 
     Examples
     --------
@@ -84,7 +100,7 @@ def validate_table(
     salt: str,
     dialect: str = "auto",
     mapping: dict[str, str] | None = None,
-    decimal: str | None = None,
+    decimal: DecimalSep | None = None,
     lang: str = "de",
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Validate one raw table (all strings, as :func:`vielfalt.intake.read.read_table` returns it).
@@ -126,14 +142,14 @@ def validate_table(
     """
     col = Collector(lang)
     if decimal is None:
-        decimal = {"limesurvey": ".", "excel": ","}.get(dialect)
+        decimal = _DIALECT_DECIMAL.get(dialect)
     info = raw.attrs.get("source_info", {}) or {}
     n = len(raw)
     rows = raw.index.to_numpy()
 
     # -- headings -----------------------------------------------------------------------------
     known = list(q.columns()) + list(META_COLUMNS)
-    res = resolve_headings(list(raw.columns), known, mapping=mapping or {}, lang=_lang(lang))
+    res = resolve_headings(list(raw.columns), known, mapping=mapping or {}, lang=cast(Lang, lang))
     if res.collisions:
         pairs = "; ".join(_describe_collision(c) for c in res.collisions)
         msg = t("intake.collision", lang, file=file, pairs=pairs)
@@ -225,15 +241,15 @@ def validate_table(
     ragged = info.get("ragged_rows") or []
     position = {int(r): i for i, r in enumerate(rows)} if ragged else {}
     for r in ragged:
-        pos = np.array([position[r["row"]]] if r["row"] in position else [], dtype=int)
+        at = np.array([position[r["row"]]] if r["row"] in position else [], dtype=int)
         col.add(
             "ragged",
             source=source,
-            rows=rows[pos],
-            entry_ids=entry_ids[pos],
+            rows=rows[at],
+            entry_ids=entry_ids[at],
             item=None,
             column=None,
-            values=[""] * len(pos),
+            values=[""] * len(at),
             severity="error",
             fields=r.get("fields"),
             expected=r.get("expected"),
@@ -318,10 +334,6 @@ def _describe_collision(c: Any) -> str:
     return str(c)
 
 
-def _lang(lang: str) -> Literal["de", "en"]:
-    return "en" if lang == "en" else "de"
-
-
 def _heading_example(columns: list[str], q: Questionnaire) -> str:
     """A column to show a heading's two spellings with: a missing one with a sub-question, else any such."""
     bracketed = [c for c in columns if "[" in c] or [c for c in q.columns() if "[" in c]
@@ -377,7 +389,7 @@ def validate_files(
     for spec, path in files:
         if spec.dialect == "form" or (spec.dialect == "auto" and path.is_file() and is_form(path)):
             for form_path in form_paths(path, lang):
-                raw = read_form(form_path, max_bytes=limit, lang=lang)
+                raw = read_form(form_path, max_bytes=limit, lang=cast(Lang, lang))
                 info = dict(raw.attrs.get("source_info", {}) or {})
                 changed = check_form(info["form"], edition, q, form_path.name, lang)
                 parsed, fails, raw_c = validate_table(
@@ -410,7 +422,7 @@ def validate_files(
                     }
                 )
             continue
-        raw = read_table(path, sheet=spec.sheet, max_bytes=limit, lang=lang)
+        raw = read_table(path, sheet=spec.sheet, max_bytes=limit, lang=cast(Lang, lang))
         info = dict(raw.attrs.get("source_info", {}) or {})
         parsed, fails, raw_c = validate_table(
             raw,

@@ -24,6 +24,7 @@ __all__ = [
     "BOOL_FALSE",
     "BOOL_TRUE",
     "Cells",
+    "DecimalSep",
     "FORMULA_PREFIXES",
     "PLACEHOLDERS",
     "ParsedNumber",
@@ -73,6 +74,8 @@ BOOL_TRUE: frozenset[str] = frozenset({"y", "j", "ja", "x", "1", "wahr", "true",
 BOOL_FALSE: frozenset[str] = frozenset({"n", "nein", "0", "falsch", "false", "no"})
 """Tokens read as False by :func:`parse_bool` (case-insensitive): N, Nein, 0, falsch, FALSE, No."""
 
+#: A decimal separator: ``","`` (German Excel) or ``"."`` (LimeSurvey).
+DecimalSep = Literal[",", "."]
 _DECIMAL = Options({",", "."})
 _SPACES = "\u0020\u00a0\u2007\u2009\u202f"
 _APPROX_PREFIX = re.compile(
@@ -162,7 +165,7 @@ def is_placeholder(text: Any) -> bool:
     return re.sub(r"\s+", "", str(text)).casefold() in _PLACEHOLDER_KEYS
 
 
-def parse_number(text: Any, *, decimal: Literal[",", "."] | None = None) -> ParsedNumber:
+def parse_number(text: Any, *, decimal: DecimalSep | None = None) -> ParsedNumber:
     """Parse a number written the German way, the LimeSurvey way, or roughly.
 
     Rules, in order:
@@ -376,14 +379,36 @@ class Cells:
         return self._values
 
     def each(self, fn: Any, dtype: Any = object) -> np.ndarray:
-        """``fn`` of every cell, computed once per distinct value."""
+        """Return ``fn`` of every cell, computed once per distinct value.
+
+        Parameters
+        ----------
+        fn : callable
+            A pure function of one cell.
+        dtype : dtype, default object
+            The result's dtype.
+
+        Returns
+        -------
+        ndarray
+        """
         out = np.empty(len(self.distinct), dtype=dtype)
         for i, u in enumerate(self.distinct):
             out[i] = fn(u)
         return out[self.codes]
 
     def derive(self, fn: Any) -> Cells:
-        """The cells mapped through the pure function ``fn``, sharing this column's codes."""
+        """Return the cells mapped through the pure function ``fn``, sharing this column's codes.
+
+        Parameters
+        ----------
+        fn : callable
+            A pure function of one cell.
+
+        Returns
+        -------
+        Cells
+        """
         out = np.empty(len(self.distinct), dtype=object)
         for i, u in enumerate(self.distinct):
             out[i] = fn(u)
@@ -395,16 +420,43 @@ class Cells:
 
 
 def strip_one(v: Any) -> Any:
+    """Return ``v`` without surrounding white space when it is text, else unchanged."""
     return v.strip() if isinstance(v, str) else v
 
 
 def per_value(values: Any, fn: Any) -> np.ndarray:
-    """``fn`` applied to every cell (an object array), computed once per distinct value."""
+    """Return ``fn`` applied to every cell, computed once per distinct value.
+
+    Parameters
+    ----------
+    values : array-like
+        The cells.
+    fn : callable
+        A pure function of one cell.
+
+    Returns
+    -------
+    ndarray
+        Object array, one result per cell.
+    """
     return Cells(values).each(fn)
 
 
-def parse_numbers(cells: Cells, decimal: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse a column of number strings via its distinct values; returns (value, ok, approximate)."""
+def parse_numbers(cells: Cells, decimal: DecimalSep | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a column of number strings via its distinct values (:func:`parse_number` on each).
+
+    Parameters
+    ----------
+    cells : Cells
+        The column.
+    decimal : {",", "."} or None
+        The source's decimal separator.
+
+    Returns
+    -------
+    (value, ok, approximate)
+        Float array (NaN when missing or unreadable) and two bool arrays, one entry per cell.
+    """
     uniques = cells.distinct
     vals = np.empty(len(uniques), dtype=float)
     ok = np.empty(len(uniques), dtype=bool)
@@ -418,7 +470,18 @@ def parse_numbers(cells: Cells, decimal: str | None) -> tuple[np.ndarray, np.nda
 
 
 def parse_bools(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse tick/yes-no tokens via their distinct values; returns (value (True/False), ok, empty)."""
+    """Parse tick and yes/no tokens via their distinct values.
+
+    Parameters
+    ----------
+    cells : Cells
+        The column.
+
+    Returns
+    -------
+    (value, ok, empty)
+        Bool arrays, one entry per cell: the token's value, whether it is empty or a token, whether empty.
+    """
     uniques = cells.distinct
     vals = np.zeros(len(uniques), dtype=bool)
     ok = np.zeros(len(uniques), dtype=bool)
@@ -434,7 +497,20 @@ def parse_bools(cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def parse_dates(cells: Cells, index: pd.Index) -> tuple[pd.Series, np.ndarray]:
-    """Parse ISO (LimeSurvey) or German (TT.MM.JJJJ) dates; returns (timestamps, ok). Empty is ok/NaT."""
+    """Parse ISO (LimeSurvey) or German (TT.MM.JJJJ) dates; an empty cell is fine and gives NaT.
+
+    Parameters
+    ----------
+    cells : Cells
+        The column.
+    index : Index
+        The index of the result.
+
+    Returns
+    -------
+    (timestamps, ok)
+        A datetime Series (NaT where missing or unreadable) and a bool array (False: not a date).
+    """
     s = pd.Series(cells.strip().values, index=index, dtype=object)
     blank = (s == "").to_numpy()
     # the first format sets the dtype (fillna keeps the caller's); later formats only parse what is left

@@ -52,6 +52,27 @@ def parse_records(text: str, delimiter: str, shown: str, lang: str) -> Iterator[
 
     A quote left open runs to the end of the file and would swallow every later record into one cell; the
     lenient reader does that silently, so the last record is re-read strictly to find it.
+
+    Parameters
+    ----------
+    text : str
+        The decoded table.
+    delimiter : str
+        The field delimiter.
+    shown : str
+        The path, for messages.
+    lang : {"de", "en"}
+        Language of the messages.
+
+    Yields
+    ------
+    list of str
+        One record (an empty list for a blank line).
+
+    Raises
+    ------
+    DataError
+        When the csv module refuses the text, or a quote is never closed.
     """
     lines = Lines(text)
     reader = csv_reader(lines, delimiter, strict=False)
@@ -97,6 +118,20 @@ def fast_frame(text: str, delimiter: str, info: dict[str, Any]) -> pd.DataFrame 
 
     Cells with a carriage return are normalised to ``\\n`` as the reference does. A property test compares
     both readers on arbitrary text (``tests/test_ingest_fuzz.py``).
+
+    Parameters
+    ----------
+    text : str
+        The decoded table.
+    delimiter : str
+        The field delimiter.
+    info : dict
+        The provenance gathered so far; the table's shape is added.
+
+    Returns
+    -------
+    DataFrame or None
+        The table as :func:`~vielfalt.intake.read.frame.build_frame` would give it, or None.
     """
     if not text or text[0] in "\r\n":
         return None

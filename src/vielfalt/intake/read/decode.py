@@ -46,6 +46,17 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 def fmt_int(n: int, lang: str) -> str:
     """Group digits the reader's way: 1.234.567 in German, 1,234,567 in English.
 
+    Parameters
+    ----------
+    n : int
+        The number.
+    lang : {"de", "en"}
+        The reader's language.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> fmt_int(1234567, "de"), fmt_int(1234567, "en")

@@ -125,8 +125,8 @@ def newlines(cell: str) -> str:
 
     Examples
     --------
-    >>> newlines("a\r\nb\rc")
-    'a\nb\nc'
+    >>> newlines("a\\r\\nb\\rc")
+    'a\\nb\\nc'
     """
     if "\r" in cell:
         return cell.replace("\r\n", "\n").replace("\r", "\n")
@@ -141,8 +141,8 @@ def clean_headings(raw: Sequence[str]) -> tuple[list[str], list[str], dict[str, 
 
     Examples
     --------
-    >>> clean_headings(["\ufeffid ", "Q1", "Q1", ""])
-    (['id', 'Q1', 'Q1__2', 'col_4'], ['Q1'], {'id': '\ufeffid ', 'Q1__2': 'Q1', 'col_4': ''})
+    >>> clean_headings(["\\ufeffid ", "Q1", "Q1", ""])
+    (['id', 'Q1', 'Q1__2', 'col_4'], ['Q1'], {'Q1__2': 'Q1', 'col_4': ''})
     """
     cleaned = [newlines(h).replace("\ufeff", "").strip() for h in raw]
     base = [h if h else f"col_{i}" for i, h in enumerate(cleaned, start=1)]
@@ -183,6 +183,29 @@ def build_frame(
     `grid` is True for worksheets: there a row has no "field count", trailing empty cells are not fields,
     and the table is as wide as its widest row (missing headings become ``col_<n>``); text files are as wide
     as their header, and deviating records are ragged.
+
+    Parameters
+    ----------
+    records : iterable of list of str
+        The parsed records, the header first.
+    info : dict
+        The provenance gathered so far (path, format, …); shape, headings and ragged rows are added.
+    grid : bool
+        True for a worksheet, False for a text table.
+    delimiter : str or None
+        Joins the surplus fields of a long record (text tables).
+    lang : {"de", "en"}
+        Language of the messages.
+
+    Returns
+    -------
+    DataFrame
+        Every cell a ``str``, index ``row``, provenance in ``df.attrs["source_info"]``.
+
+    Raises
+    ------
+    DataError
+        When there is no header (only blank records).
     """
     shown = info["path"]
     width = 0

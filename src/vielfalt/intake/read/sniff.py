@@ -106,7 +106,21 @@ class Lines:
 
 
 def csv_reader(lines: Iterable[str], delimiter: str, *, strict: bool) -> Any:
-    """Return a ``csv.reader`` in the dialect of spreadsheets: ``"`` quotes, ``""`` inside a quoted cell."""
+    """Return a ``csv.reader`` in the dialect of spreadsheets: ``"`` quotes, ``""`` inside a quoted cell.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        Physical lines with their terminators (:class:`Lines`).
+    delimiter : str
+        The field delimiter.
+    strict : bool
+        Raise on text after a closing quote or an unclosed quote, instead of reading leniently as Excel does.
+
+    Returns
+    -------
+    csv.reader
+    """
     return csv.reader(
         lines,
         delimiter=delimiter,

@@ -128,9 +128,9 @@ def read_table(
         msg = t("intake.empty", lang, path=shown)
         raise DataError(msg, path=shown)
     if sniff_format(data, shown, lang) == "xlsx":
-        records, sheet_name = xlsx_records(data, shown, sheet, max_bytes, lang)
+        cells, sheet_name = xlsx_records(data, shown, sheet, max_bytes, lang)
         info.update(format="xlsx", encoding=None, encoding_source=None, delimiter=None, sheet=sheet_name)
-        return build_frame(records, info, grid=True, delimiter=None, lang=lang)
+        return build_frame(cells, info, grid=True, delimiter=None, lang=lang)
 
     text, used, how = decode_text(data, shown, encoding, lang)
     del data  # the text replaces the bytes; keep peak memory near two copies of the file

@@ -39,7 +39,31 @@ _XLSX_RATIO_MIN_MEMBER = 1_000_000
 def xlsx_records(
     data: bytes, shown: str, sheet: str | int | None, max_bytes: int, lang: str
 ) -> tuple[list[list[str]], str]:
-    """Check the archive for zip bombs, then read one worksheet's cells as display strings."""
+    """Check the archive for zip bombs, then read one worksheet's cells as display strings.
+
+    Parameters
+    ----------
+    data : bytes
+        The workbook.
+    shown : str
+        The path, for messages.
+    sheet : str or int or None
+        Worksheet by name (exact, else case-insensitive) or 0-based position; None: the first.
+    max_bytes : int
+        The size limit of the file; the archive may unpack to ``XLSX_UNPACK_FACTOR`` times as much.
+    lang : {"de", "en"}
+        Language of the messages.
+
+    Returns
+    -------
+    (records, title)
+        Every row as a list of cell texts, and the title of the worksheet read.
+
+    Raises
+    ------
+    DataError
+        When the archive is damaged or suspicious, holds no workbook, or the sheet does not exist.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = zf.infolist()
