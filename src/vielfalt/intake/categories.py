@@ -75,8 +75,8 @@ def assign_categories(entries: pd.DataFrame, scheme: CategoryScheme) -> pd.DataF
     Returns
     -------
     DataFrame
-        Indexed like `entries`, columns ``category`` (code or None) and ``category_reason`` (None when a
-        category was assigned, else ``"headcount_missing"``, ``"headcount_invalid"``).
+        Indexed like `entries`, columns ``category`` (code, missing when undecided) and ``category_reason``
+        (missing when a category was assigned, else ``"headcount_missing"``, ``"headcount_invalid"``).
 
     Raises
     ------

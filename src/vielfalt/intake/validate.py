@@ -8,6 +8,11 @@ a column present twice) stop the file with a :class:`DataError` instead.
 Severity "error" quarantines the row; "warning" keeps it and reports the problem. Type problems in optional,
 unscored context items are warnings (the value is treated as missing); everywhere else they are errors.
 Rows in = rows accepted + rows quarantined, asserted at the end of every intake.
+
+:func:`validate_table` checks one file (headings, identity, every item through :mod:`vielfalt.intake.checks`);
+:func:`validate_files` reads every input of an edition, then decides what needs all files at once —
+duplicate submissions (by the questionnaire's ``organisation_name`` role) and size categories — and builds
+the :class:`~vielfalt.intake.report.ValidationReport`.
 """
 
 from __future__ import annotations
