@@ -30,3 +30,14 @@ def test_undecidable_category_is_never_guessed():
     out = assign_categories(df, CategoryScheme.model_validate(SCHEME_2012))
     assert out["category"].isna().all()
     assert out["category_reason"].tolist() == ["headcount_missing"] + ["headcount_invalid"] * 3
+
+
+def test_a_scheme_without_basis_is_refused_with_a_message():
+    """A scheme whose basis is left to the questionnaire (not filled in) raises ConfigError, not KeyError."""
+    import pytest
+
+    from vielfalt.exceptions import ConfigError
+
+    scheme = CategoryScheme.model_validate({**SCHEME_2015, "basis": None})
+    with pytest.raises(ConfigError, match="names no column for the number of employees"):
+        assign_categories(pd.DataFrame({"A05[total]": [5.0]}), scheme)

@@ -21,7 +21,7 @@ from vielfalt import instrument
 from vielfalt.config.edition import InputFile, load_edition
 from vielfalt.config.questionnaire import Label, Option, Sub, load_questionnaire
 from vielfalt.exceptions import ConfigError, DataError, InstrumentError
-from vielfalt.i18n import catalogue
+from vielfalt.i18n import catalogue, t
 from vielfalt.instrument import (
     _codes,
     fielding,
@@ -32,7 +32,7 @@ from vielfalt.instrument import (
     skeleton,
 )
 from vielfalt.intake import read as ingest
-from vielfalt.intake.validate import FIXES, MESSAGES, validate_files
+from vielfalt.intake.validate import validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMONAID = "real-exports/limonaid/export-of-minimal-survey-as-tsv.txt"
@@ -761,13 +761,15 @@ def test_a_value_typed_over_a_list_is_quarantined_naming_sheet_cell_value_and_fi
     wb = openpyxl.load_workbook(p)
     row = next(c.row for c in wb["A Profil"]["A"] if c.value == "A04")
     f = report.failures.set_index("column")
-    assert f.at["A04", "reason"] == MESSAGES["form_not_in_list"]["de"].format(
-        file="f.xlsx", sheet="A Profil", cell=f"C{row}", value="vielleicht"
+    assert f.at["A04", "reason"] == t(
+        "intake.form_not_in_list", "de", file="f.xlsx", sheet="A Profil", cell=f"C{row}", value="vielleicht"
     )
-    assert f.at["A04", "fix"] == FIXES["form_not_in_list"]["de"].format(
+    assert f.at["A04", "fix"] == t(
+        "intake.fix_form_not_in_list",
+        "de",
         allowed="„privatwirtschaftlich“, „öffentlich-rechtlich (Verwaltung, Körperschaft, Anstalt)“, "
         "„öffentliches Unternehmen (mehrheitlich in öffentlicher Hand)“, "
-        "„gemeinnützig, privat (Verein, gGmbH, kirchlich)“"
+        "„gemeinnützig, privat (Verein, gGmbH, kirchlich)“",
     )
     assert "Blatt „C Maßnahmen je Handlungsfeld“" in f.at["C01[stellenanzDivers]", "reason"]
     assert (
@@ -1040,7 +1042,8 @@ def test_every_message_has_both_languages():
     """The instrument's messages and validate's form messages exist in German and English, same fields."""
     ours = {k: v for k, v in catalogue().items() if k.startswith("instrument.")}
     assert len(ours) > 100
-    for table in (ours, {k: v for k, v in MESSAGES.items() if k.startswith("form_")}):
+    intake_forms = {k: v for k, v in catalogue().items() if k.startswith(("intake.form", "intake.fix_form"))}
+    for table in (ours, intake_forms):
         for key, texts in table.items():
             assert set(texts) == {"de", "en"}, key
             fields = [{f for _, f, _, _ in string.Formatter().parse(t) if f} for t in texts.values()]

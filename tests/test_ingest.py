@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from vielfalt.exceptions import ConfigError, DataError, VielfaltError
+from vielfalt.i18n import catalogue, t
 from vielfalt.intake import read as ingest
 from vielfalt.intake.read import (
     EXTRA_COLUMN,
     LIMESURVEY_METADATA,
-    MESSAGES,
     HeadingResolution,
     ParsedNumber,
     SourceInfo,
@@ -510,7 +510,7 @@ def test_empty_file(tmp_path, data):
     p = _write(tmp_path, "t.csv", data)
     with pytest.raises(DataError) as exc:
         read_table(p)
-    assert str(exc.value) == MESSAGES["empty"]["de"].format(path=str(p))
+    assert str(exc.value) == t("intake.empty", "de", path=str(p))
     assert str(exc.value).startswith(f"{p}: Die Datei ist leer.")
 
 
@@ -605,14 +605,27 @@ def test_english_messages(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"lang": "fr"}, r"Der Parameter 'lang' von read_table muss 'de' oder 'en' sein\. Erhalten: 'fr'\."),
-        ({"delimiter": ";;"}, r"Der Parameter 'delimiter' von read_table muss ein einzelnes Zeichen"),
+        (
+            {"lang": "fr"},
+            r"^The 'lang' parameter of read_table must be one of \{'de', 'en'\}\. Got 'fr' instead\.$",
+        ),
+        (
+            {"delimiter": ";;"},
+            r"The 'delimiter' parameter of read_table must be a single character other than",
+        ),
         ({"delimiter": '"'}, r"'delimiter'"),
-        ({"max_bytes": 0}, r"'max_bytes' von read_table muss eine ganze Zahl > 0 sein"),
+        ({"max_bytes": 0}, r"'max_bytes' parameter of read_table must be an int in the range \[1, inf\)\."),
         ({"max_bytes": True}, r"'max_bytes'"),
-        ({"encoding": "keine-kodierung"}, r"'encoding' von read_table muss der Name einer Textkodierung"),
+        (
+            {"encoding": "keine-kodierung"},
+            r"'encoding' parameter of read_table must be the name of a text encoding",
+        ),
         ({"encoding": "rot13"}, r"'encoding'"),
         ({"sheet": 1.5}, r"'sheet'"),
+        (
+            {"lang": "de", "delimiter": ";;"},
+            r"^Der Parameter „delimiter“ von read_table muss ein einzelnes Zeichen",
+        ),
     ],
 )
 def test_bad_parameters(tmp_path, kwargs, pattern):
@@ -625,22 +638,28 @@ def test_bad_parameters(tmp_path, kwargs, pattern):
 def test_bad_parameter_english(tmp_path):
     """The parameter message follows sklearn's template in English."""
     with pytest.raises(
-        ConfigError, match=r"^The 'max_bytes' parameter of read_table must be an int > 0\. Got -1 instead\.$"
+        ConfigError,
+        match=r"^The 'max_bytes' parameter of read_table must be an int in the range \[1, inf\)\. "
+        r"Got -1 instead\.$",
     ):
         read_table(_write(tmp_path, "t.csv", "a\n"), max_bytes=-1, lang="en")
 
 
 def test_bad_path_type():
     """A path that is not str or PathLike is a ConfigError."""
-    with pytest.raises(ConfigError, match="'path'"):
+    with pytest.raises(
+        ConfigError, match=r"^The 'path' parameter of read_table must be a path \(str or Path\)\."
+    ):
         read_table(123)  # type: ignore[arg-type]
 
 
 def test_every_message_has_both_languages():
-    """Every message exists in German and English with the same placeholders."""
+    """Every intake message exists in German and English with the same placeholders."""
     import string
 
-    for key, texts in MESSAGES.items():
+    messages = {k: v for k, v in catalogue().items() if k.startswith("intake.")}
+    assert "intake.empty" in messages and "intake.not_number" in messages
+    for key, texts in messages.items():
         assert set(texts) == {"de", "en"}, key
         fields = [{f for _, f, _, _ in string.Formatter().parse(t) if f} for t in texts.values()]
         assert fields[0] == fields[1], key
@@ -1111,6 +1130,34 @@ REAL = [
         ";",
         [(2, 0, "2543"), (2, 1, "1980-01-01 00:00:00"), (2, 5, "4")],
     ),
+    # the demo questionnaire fielded in a real LimeSurvey 6.4.2 (see that folder's README): 23 responses
+    (
+        "limesurvey-6.4.2-vg2010/rpc_csv_code_long_en.csv",
+        23,
+        160,
+        "utf-8-sig",
+        ";",
+        [
+            (15, 7, "Zeilenumbruch & S\xf6hne e.K."),
+            (15, 148, 'Zeile 1\nZeile 2; mit Semikolon, "Zitat"\tTab'),
+            (15, 149, "=1+1"),
+            (15, 150, "Emoji \U0001f642 und \xdf"),
+            (15, 15, "up to \u20ac10m"),
+        ],
+    ),
+    (
+        "limesurvey-6.4.2-vg2010/ui_default_csv_full_long_comma.csv",
+        23,
+        160,
+        "utf-8-sig",
+        ",",
+        [
+            (16, 11, "\xf6ffentlich-rechtlich (Verwaltung, K\xf6rperschaft, Anstalt)"),
+            (15, 148, 'Zeile 1\nZeile 2; mit Semikolon, "Zitat"\tTab'),
+            (15, 150, "Emoji \U0001f642 und \xdf"),
+            (13, 9, 'Stiftung & Co. KG; "gemeinn\xfctzig"'),
+        ],
+    ),
 ]
 
 # non-ASCII headings, by column position, as csv.reader gave them (surrounding whitespace stripped)
@@ -1119,7 +1166,28 @@ REAL_HEADINGS = {
     "how_r_r_you/survey_795331_R_data_file.csv": [(105, "G6Q00003. At the peak of my interest, I practiced")],
     "limonaid/survey_100001_R_data_file.csv": [(36, "Where are you planning to stay? [I don\u2019t know]")],
     "limonaid/survey_998192_R_data_file.csv": [(20, "Please\xa0 describe your current mood.")],
+    "limesurvey-6.4.2-vg2010/ui_default_csv_full_long_comma.csv": [
+        (6, "Datum letzte Aktivit\xe4t"),
+        (7, "Name der Organisation / K\xf6lner Niederlassung"),
+    ],
 }
+
+# workbooks, counted with openpyxl (read_only, data_only): (name, rows, columns, sheet, cells)
+REAL_XLSX = [
+    (
+        "limesurvey-6.4.2-vg2010/rpc_xls_code_short_de.xlsx",
+        23,
+        160,
+        "Vielfalt gewinnt 2010 (Demo-Edi",
+        [
+            (2, 10, "49.41"),  # a text answer LimeSurvey stored as a number
+            (16, 10, "55.9"),  # typed as 55.90
+            (2, 149, ""),  # a formula without a cached value
+            (15, 148, 'Zeile 1\nZeile 2; mit Semikolon, "Zitat"\tTab'),
+            (21, 7, "Fisch & Chips <Rhein> GmbH"),
+        ],
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -1142,12 +1210,31 @@ def test_real_exports(shared_dir, name, n_rows, n_cols, encoding, delimiter, cel
     assert _all_str(df)
 
 
+@pytest.mark.parametrize(
+    ("name", "n_rows", "n_cols", "sheet", "cells"), REAL_XLSX, ids=[r[0] for r in REAL_XLSX]
+)
+def test_real_xlsx_exports(shared_dir, name, n_rows, n_cols, sheet, cells):
+    """Each real workbook reads with the counted shape, its first sheet, and cells as Excel shows them."""
+    path = shared_dir / "real-exports" / name
+    df = read_table(path)
+    assert df.shape == (n_rows, n_cols)
+    assert list(df.index) == list(range(2, n_rows + 2))
+    info = source_info(df)
+    assert (info.format, info.sheet, info.encoding, info.delimiter) == ("xlsx", sheet, None, None)
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    for row, pos, text in cells:
+        assert df.iloc[:, pos].loc[row] == text
+    assert _all_str(df)
+
+
 def test_real_exports_complete(shared_dir):
-    """The parametrised list covers every data file in real-exports (all *.csv plus the TSV)."""
+    """The parametrised lists cover every data file in real-exports (all *.csv and *.xlsx plus the TSV)."""
     root = shared_dir / "real-exports"
     found = {p.relative_to(root).as_posix() for p in root.glob("*/*.csv")}
     found.add("limonaid/export-of-minimal-survey-as-tsv.txt")
     assert found == {r[0] for r in REAL}
+    workbooks = {p.relative_to(root).as_posix() for p in root.glob("*/*.xlsx")}
+    assert workbooks == {r[0] for r in REAL_XLSX}
 
 
 def test_real_limesurvey_headings_resolve(shared_dir):
@@ -1178,3 +1265,54 @@ def test_module_exports_documented():
         obj = getattr(ingest, name)
         if callable(obj):
             assert obj.__doc__, name
+
+
+# --- the package layout of the raw layer --------------------------------------------------------------------
+def test_read_keeps_the_names_of_the_former_module():
+    """vielfalt.intake.read still offers every public name the single module read.py had (but MESSAGES)."""
+    former = {
+        "BOOL_FALSE", "BOOL_TRUE", "DEFAULT_MAX_BYTES", "DELIMITER_CANDIDATES", "EXTRA_COLUMN",
+        "FORMULA_PREFIXES", "LIMESURVEY_METADATA", "LIMESURVEY_METADATA_HEADINGS", "PLACEHOLDERS",
+        "HeadingResolution", "ParsedNumber", "SourceInfo", "is_bool_token", "is_form", "is_placeholder",
+        "parse_bool", "parse_number", "read_form", "read_table", "resolve_headings", "source_info",
+        "strip_injection_mask",
+    }  # fmt: skip
+    assert former <= set(ingest.__all__)
+    import vielfalt.intake as intake
+
+    assert all(getattr(ingest, n) is getattr(intake, n) for n in former if n in intake.__all__)
+
+
+def test_intake_doctests():
+    """The examples in the docstrings of every intake module run and give what they show."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    import vielfalt.intake as intake
+
+    names = [m.name for m in pkgutil.walk_packages(intake.__path__, "vielfalt.intake.")]
+    assert "vielfalt.intake.read.decode" in names and "vielfalt.intake.values" in names
+    for name in names:
+        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, name
+
+
+def test_intake_names_no_questionnaire_code():
+    """No item code or scale id of the shipped questionnaires appears in the intake sources or messages."""
+    import re
+
+    from vielfalt.config.questionnaire import load_questionnaire
+
+    root = Path(__file__).resolve().parents[1]
+    codes: set[str] = set()
+    for qid in ("vg2010", "vg2015"):
+        q = load_questionnaire(root / "params" / "questionnaire" / f"{qid}.yaml")
+        codes |= {it.id for _, it in q.iter_items()} | set(q.scales)
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, codes))) + r")\b")
+    files = [*sorted((root / "src" / "vielfalt" / "intake").rglob("*.py"))]
+    files.append(root / "src" / "vielfalt" / "messages" / "intake.yaml")
+    found = {
+        f"{p.name}: {m.group(0)}" for p in files for m in pattern.finditer(p.read_text(encoding="utf-8"))
+    }
+    assert not found, sorted(found)

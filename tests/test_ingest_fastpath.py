@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from vielfalt.exceptions import DataError
 from vielfalt.intake import read as ingest
+from vielfalt.intake.read import csv as read_csv
+from vielfalt.intake.read import frame, table
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -51,15 +53,15 @@ def _reference(text: str, delimiter: str) -> pd.DataFrame | None:
     """The csv-module reader, or None where it refuses the text."""
     info = {**_info(), "delimiter": delimiter}
     try:
-        with ingest._field_limit(len(text) + 1):
-            records = ingest._parse_csv(text, delimiter, "t.csv", "de")
-            return ingest._build_frame(records, info, grid=False, delimiter=delimiter, lang="de")
+        with read_csv.field_limit(len(text) + 1):
+            records = read_csv.parse_records(text, delimiter, "t.csv", "de")
+            return frame.build_frame(records, info, grid=False, delimiter=delimiter, lang="de")
     except DataError:
         return None
 
 
 def _fast(text: str, delimiter: str) -> pd.DataFrame | None:
-    return ingest._fast_frame(text, delimiter, {**_info(), "delimiter": delimiter})
+    return read_csv.fast_frame(text, delimiter, {**_info(), "delimiter": delimiter})
 
 
 def _same(fast: pd.DataFrame, ref: pd.DataFrame) -> None:
@@ -160,7 +162,7 @@ def test_real_exports_read_the_same_on_both_paths(shared_dir, monkeypatch) -> No
         except DataError:
             fast = None
         with monkeypatch.context() as m:
-            m.setattr(ingest, "_fast_frame", lambda *a, **k: None)
+            m.setattr(table, "fast_frame", lambda *a, **k: None)
             try:
                 ref = ingest.read_table(path)
             except DataError:

@@ -1,4 +1,4 @@
-"""Tests of lazy validation (vielfalt.intake.validate): every row accepted or quarantined, with German reasons."""
+"""Tests of lazy validation (vielfalt.intake.validate): every row accepted or quarantined, with reasons."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from vielfalt.config.edition import InputFile, load_edition
-from vielfalt.exceptions import DataError
-from vielfalt.intake.validate import MESSAGES, validate_files, validate_table
+from vielfalt.exceptions import ConfigError, DataError
+from vielfalt.i18n import t
+from vielfalt.intake.validate import validate_files, validate_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,7 +124,7 @@ def test_unknown_option_code(ctx):
     rep = run(ctx, [valid_row(A04="PRIVAT")])
     assert rep.n_quarantined == 1
     reason = rep.failures.query("check == 'unknown_option'").iloc[0]["reason"]
-    assert reason == MESSAGES["unknown_option"]["de"].format(value="PRIVAT", allowed="PRIV, OER, OEU, GEM")
+    assert reason == t("intake.unknown_option", "de", value="PRIVAT", allowed="PRIV, OER, OEU, GEM")
 
 
 def test_long_answer_labels_are_mapped_to_codes(ctx):
@@ -155,14 +156,14 @@ def test_required_item_missing(ctx):
 
 
 def test_incomplete_limesurvey_response(ctx):
-    """A LimeSurvey response without submit date is incomplete and quarantined; in Excel it only warns if the date is bad."""
+    """A LimeSurvey response without submit date is quarantined as incomplete; Excel warns of bad dates."""
     rep = run(ctx, [valid_row(submitdate="")])
     assert rep.n_quarantined == 1
     assert "nicht abgeschlossen" in rep.quarantine.iloc[0]["reason"]
 
 
 def test_duplicate_submission_keeps_latest(ctx):
-    """The same organisation twice: the later submission is accepted, the earlier quarantined, naming the kept row."""
+    """The same organisation twice: the later one is accepted, the earlier quarantined naming the kept row."""
     rows = [
         valid_row(id="1", submitdate="2010-01-20 09:00:00"),
         valid_row(id="2", submitdate="2010-01-10 09:00:00"),
@@ -174,7 +175,7 @@ def test_duplicate_submission_keeps_latest(ctx):
 
 
 def test_html_name_and_formula_text_are_accepted_as_data(ctx):
-    """Markup in a name and a formula-like text are kept verbatim (escaped on rendering), with a warning for the formula."""
+    """Markup in a name and a formula-like text are kept verbatim (escaped when shown); the formula warns."""
     rep = run(ctx, [valid_row(A01="<script>alert(1)</script> GmbH", F02='=HYPERLINK("x")')])
     assert rep.n_accepted == 1
     assert rep.accepted["A01"].iloc[0] == "<script>alert(1)</script> GmbH"
@@ -210,7 +211,7 @@ def test_two_headings_for_one_question_is_structural(ctx):
 
 
 def test_em_headings_and_excel_tokens(ctx):
-    """Expression-Manager headings (A05_total), x ticks, ja/nein and decimal commas are read as in LimeSurvey."""
+    """Expression-Manager headings (A05_total), x ticks, ja/nein and decimal commas read as in LimeSurvey."""
     ed, q = ctx
     raw = raw_frame(q, [valid_row(**{"C01[stellenanzDivers]": "x", "D02": "ja", "A05[total]": "1.250"})])
     raw.columns = [c.replace("[", "_").replace("]", "") for c in raw.columns]
@@ -242,7 +243,7 @@ def test_rows_in_equal_accepted_plus_quarantined(ctx):
 
 
 def test_validate_files_on_the_demo_inputs(ctx):
-    """The committed demo inputs: 19 accepted over four categories, the deliberately broken rows quarantined."""
+    """The committed demo inputs: 19 accepted over four categories, the broken rows quarantined."""
     ed, q = ctx
     files = [(i, ROOT / "data" / "demo2010" / i.file) for i in ed.inputs]
     if not all(p.is_file() for _, p in files):
@@ -269,3 +270,73 @@ def test_same_heading_twice_is_structural(ctx, tmp_path):
     spec = InputFile(file="dup.csv", source="x", dialect="limesurvey")
     with pytest.raises(DataError, match="A01.*mehrfach"):
         validate_files(ed, q, [(spec, p)])
+
+
+# --- the instrument is data; messages follow the reader's language ------------------------------------------
+def _with_roles(q, **roles):
+    """The questionnaire with some roles pointing elsewhere (as another instrument would declare them)."""
+    return q.model_copy(update={"roles": q.roles.model_copy(update=roles)})
+
+
+def test_duplicates_follow_the_organisation_name_role(ctx):
+    """Duplicate submissions are found by the column the questionnaire names as the organisation's name."""
+    ed, q = ctx
+    q2 = _with_roles(q, organisation_name="F01")
+    rows = [
+        valid_row(id="1", A01="Erste GmbH", F01="gleich", submitdate="2010-01-20 09:00:00"),
+        valid_row(id="2", A01="Zweite GmbH", F01="gleich", submitdate="2010-01-10 09:00:00"),
+        valid_row(id="3", A01="Erste GmbH", F01="anders", submitdate="2010-01-11 09:00:00"),
+    ]
+    rep = run((ed, q2), rows)
+    dup = rep.failures.query("check == 'duplicate_submission'")
+    assert dup["column"].tolist() == ["F01"] and dup["row"].tolist() == [3]
+    assert rep.quarantine["name"].tolist() == ["gleich"]
+
+
+def test_validation_without_an_organisation_name_role_says_which_role(ctx):
+    """An instrument that declares no organisation_name role is refused with a message naming the role."""
+    from vielfalt.exceptions import InstrumentError
+
+    ed, q = ctx
+    with pytest.raises(InstrumentError, match="organisation_name"):
+        run((ed, _with_roles(q, organisation_name=None)), [valid_row()])
+
+
+def test_structural_messages_in_english(ctx):
+    """Missing required columns, a column twice and a bad mapping are reported in English under lang='en'."""
+    ed, q = ctx
+    raw = raw_frame(q, [valid_row()], drop=("A05[total]",))
+    with pytest.raises(DataError, match=r"^x\.csv: required column\(s\) A05\[total\] are missing\. .*"
+                       r"e\.g\. A05\[total\] or A05_total"):  # fmt: skip
+        validate_table(raw, q, source="online", file="x.csv", salt="s", lang="en")
+    raw = raw_frame(q, [valid_row()])
+    raw["A05_total"] = "41"
+    with pytest.raises(DataError, match="several columns mean the same question"):
+        validate_table(raw, q, source="online", file="x.csv", salt="s", lang="en")
+    with pytest.raises(ConfigError, match=r"points to no known column \(did you mean 'A01'\?\)"):
+        validate_table(raw_frame(q, [valid_row()]), q, source="online", file="x.csv", salt="s",
+                       mapping={"Firma": "A1"}, lang="en")  # fmt: skip
+
+
+def test_required_columns_message_uses_the_instruments_own_codes(ctx):
+    """The example headings in the message come from the missing columns, not from a built-in code."""
+    ed, q = ctx
+    raw = raw_frame(q, [valid_row()], drop=("A01",))
+    with pytest.raises(DataError) as exc:
+        validate_table(raw, q, source="online", file="x.csv", salt="s")
+    assert str(exc.value).startswith("x.csv: Pflichtspalte(n) A01 fehlen.")
+    assert "(Codes wie im Codebuch, z. B. A02[other] oder A02_other)" in str(exc.value)
+    assert "A05" not in str(exc.value)
+
+
+def test_balance_error_follows_the_report_language():
+    """The internal rows-in = accepted + quarantined check speaks the report's language."""
+    from vielfalt.failures import failure_frame
+    from vielfalt.intake import ValidationReport
+
+    empty = pd.DataFrame()
+    report = ValidationReport(
+        accepted=empty, quarantine=empty, failures=failure_frame([]), rows_read=2, lang="en"
+    )
+    with pytest.raises(DataError, match=r"^Internal error: 2 rows read, but 0 accepted and 0 quarantined\."):
+        report.check_balance()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.test_validate import ctx, raw_frame, run, valid_row  # noqa: F401 (ctx is a fixture)
 from vielfalt.intake import read as ingest
-from vielfalt.intake.validate import _Cells, _parse_bools, _parse_date, _parse_numbers
+from vielfalt.intake.values import Cells, parse_bools, parse_dates, parse_numbers
 
 TOKENS = st.sampled_from(
     ["", " ", "Y", "y ", "x", "X", "ja", "Nein", "1", "0", "-1", "12", "12,5", "1.250", "ca. 40", "k.A.",
@@ -23,7 +23,7 @@ COLUMN = st.lists(TOKENS, max_size=30)
 @given(cells=COLUMN, decimal=st.sampled_from([",", ".", None]))
 def test_numbers_per_distinct_value_equal_per_cell_parsing(cells: list[str], decimal: str | None) -> None:
     """Value, ok and approximate of every cell are those of ingest.parse_number on that cell."""
-    value, ok, approx = _parse_numbers(_Cells(np.array(cells, dtype=object)), decimal)
+    value, ok, approx = parse_numbers(Cells(np.array(cells, dtype=object)), decimal)
     expected = [ingest.parse_number(c, decimal=decimal) for c in cells]
     assert ok.tolist() == [bool(p.ok) for p in expected]
     assert approx.tolist() == [bool(p.approximate) for p in expected]
@@ -35,7 +35,7 @@ def test_numbers_per_distinct_value_equal_per_cell_parsing(cells: list[str], dec
 @given(cells=COLUMN)
 def test_ticks_per_distinct_value_equal_per_cell_parsing(cells: list[str]) -> None:
     """A tick is empty (ok, False), a yes/no token (ok, its value) or unknown (not ok) cell by cell."""
-    value, ok, empty = _parse_bools(_Cells(np.array(cells, dtype=object)))
+    value, ok, empty = parse_bools(Cells(np.array(cells, dtype=object)))
     for c, v, o, e in zip(cells, value, ok, empty, strict=True):
         s = c.strip()
         assert e == (s == "")
@@ -45,7 +45,7 @@ def test_ticks_per_distinct_value_equal_per_cell_parsing(cells: list[str]) -> No
 
 def test_cells_keep_missing_values_as_values() -> None:
     """A column with NaN or None (a hand-made table) still maps every cell; missing cells stay missing."""
-    cells = _Cells(np.array(["a", np.nan, " a ", None, "a"], dtype=object))
+    cells = Cells(np.array(["a", np.nan, " a ", None, "a"], dtype=object))
     stripped = cells.strip().values.tolist()
     assert stripped[0] == stripped[2] == stripped[4] == "a"
     assert pd.isna(stripped[1]) and pd.isna(stripped[3])
@@ -58,7 +58,7 @@ def test_dates_first_matching_format_wins() -> None:
     """ISO and German dates parse, blanks are ok and NaT, others not ok; the dtype is the first format's."""
     raw = ["2010-01-14 10:23:45", "2010-01-15", "16.01.2010", "17.01.2010 08:30", "18.01.2010 08:30:15",
            "2010-01-19T07:00:00", "", "  ", "gestern", "31.02.2010"]  # fmt: skip
-    when, ok = _parse_date(_Cells(np.array(raw, dtype=object)), pd.RangeIndex(2, 12))
+    when, ok = parse_dates(Cells(np.array(raw, dtype=object)), pd.RangeIndex(2, 12))
     assert ok.tolist() == [True] * 8 + [False, False]
     assert when.dtype == "datetime64[us]"
     assert when.index.tolist() == list(range(2, 12))
@@ -71,7 +71,7 @@ def test_dates_first_matching_format_wins() -> None:
 
 def test_dates_only_german_keep_the_dtype_of_the_first_format() -> None:
     """A column of German dates only: the ISO format parses none, and its dtype is kept (as before)."""
-    when, ok = _parse_date(_Cells(np.array(["14.01.2010", ""], dtype=object)), pd.RangeIndex(2, 4))
+    when, ok = parse_dates(Cells(np.array(["14.01.2010", ""], dtype=object)), pd.RangeIndex(2, 4))
     assert ok.all() and str(when.iloc[0]) == "2010-01-14 00:00:00"
     assert when.dtype == pd.to_datetime(pd.Series(["x"]), format="%Y-%m-%d %H:%M:%S", errors="coerce").dtype
 

@@ -12,6 +12,8 @@ import pandas as pd
 
 from vielfalt.columns import CATEGORY
 from vielfalt.config.edition import CategoryScheme
+from vielfalt.exceptions import ConfigError
+from vielfalt.i18n import t
 
 __all__ = ["CATEGORY_REASON", "WZ_SECTIONS", "assign_categories", "wz_section_of_division"]
 
@@ -73,16 +75,26 @@ def assign_categories(entries: pd.DataFrame, scheme: CategoryScheme) -> pd.DataF
     Returns
     -------
     DataFrame
-        Indexed like `entries`, columns ``category`` (code or None) and ``category_reason`` (None when a
-        category was assigned, else ``"headcount_missing"``, ``"headcount_invalid"``).
+        Indexed like `entries`, columns ``category`` (code, missing when undecided) and ``category_reason``
+        (missing when a category was assigned, else ``"headcount_missing"``, ``"headcount_invalid"``).
+
+    Raises
+    ------
+    ConfigError
+        When the scheme names no basis column (an edition loaded without its questionnaire's roles).
 
     Examples
     --------
     >>> from vielfalt.config.edition import CategoryScheme
-    >>> s = CategoryScheme.model_validate({"id": "x", "bins": [{"code": "klein", "lt": 50}, {"code": "gross", "gte": 50}]})
-    >>> assign_categories(pd.DataFrame({"A05[total]": [49.0, 50.0, None]}), s)["category"].tolist()
-    ['klein', 'gross', None]
+    >>> bins = [{"code": "klein", "lt": 50}, {"code": "gross", "gte": 50}]
+    >>> s = CategoryScheme.model_validate({"id": "x", "basis": "X05[total]", "bins": bins})
+    >>> assign_categories(pd.DataFrame({"X05[total]": [49.0, 50.0, None]}), s)["category"].tolist()
+    ['klein', 'gross', nan]
     """
+    if scheme.basis is None:
+        # the basis is left to the questionnaire's headcount role: with_roles (load_context) fills it in
+        msg = t("intake.category_basis_unset", "en", scheme=scheme.id)
+        raise ConfigError(msg)
     headcount = pd.to_numeric(entries[scheme.basis], errors="coerce").astype("float64")
     hc = headcount.to_numpy()
     category = np.full(len(entries), None, dtype=object)
