@@ -1,97 +1,59 @@
-"""Provenance of a run: artefacts, hashes and the run manifest.
+"""The files of a run directory: artefacts, their hashes and the one way to write a file atomically.
 
-Stages talk to each other only through files in the run directory (DESIGN.md §4). This module owns the
-format of those files:
+Stages talk to each other only through files in the run directory (docs/architecture.md). This module owns
+the format of those files:
 
 - artefacts are tables written to ``<run_dir>/artefacts/<name>.parquet`` by :func:`write_artefact` and
   read back by :func:`read_artefact`; the same DataFrame always gives a byte-identical file, so that two
   runs of the same inputs, parameters and seed give identical artefact hashes;
-- ``<run_dir>/manifest.json`` (:class:`RunManifest`) records what ran, on what, with which packages, and the
-  sha256 of every input, artefact and output file.
+- small JSON and text artefacts (:func:`write_json_artefact`, :func:`write_text_artefact`);
+- sha256 of bytes, files and whole directories, which the run manifest (:mod:`vielfalt.runs.manifest`)
+  records.
 
-The manifest is written atomically (temporary file, ``fsync``, ``os.replace``), so a reader never sees half
-of it, even when the process writing it is killed.
+Every file is written atomically (temporary file, ``fsync``, ``os.replace``: :func:`atomic_write_bytes`),
+so a reader never sees half of it, even when the process writing it is killed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
-import platform
 import re
-import subprocess
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vielfalt.exceptions import ConfigError, DataError
+from vielfalt.i18n import t
 
 __all__ = [
     "ARTEFACTS_DIR",
     "MANIFEST_NAME",
-    "TRACKED_PACKAGES",
-    "BaseRunRecord",
-    "GitInfo",
-    "RunManifest",
-    "StageFailure",
-    "StageRecord",
     "artefact_hashes",
     "artefact_path",
+    "atomic_write_bytes",
     "file_hashes",
     "fsync_dir",
-    "git_info",
-    "load_manifest",
-    "package_versions",
+    "json_text",
     "parquet_bytes",
     "read_artefact",
     "read_json_artefact",
     "sha256_bytes",
     "sha256_file",
-    "utc_now",
     "write_artefact",
     "write_json_artefact",
-    "write_manifest",
     "write_text_artefact",
 ]
 
+#: The folder of a run directory that holds the artefacts.
 ARTEFACTS_DIR = "artefacts"
+#: The run manifest's file name in a run directory (see :mod:`vielfalt.runs.manifest`).
 MANIFEST_NAME = "manifest.json"
-MANIFEST_SCHEMA_VERSION = 1
-
-#: Distributions whose versions go into every manifest: the execution stack first (it has broken notebook
-#: execution on point releases before, NOTEBOOKS.md P19), then the scientific stack.
-TRACKED_PACKAGES = (
-    "vielfalt",
-    "papermill",
-    "nbclient",
-    "nbconvert",
-    "nbformat",
-    "jupyter_client",
-    "ipykernel",
-    "ipywidgets",
-    "jupyterlab_widgets",
-    "jupytext",
-    "voila",
-    "plotly",
-    "pandas",
-    "numpy",
-    "scipy",
-    "scikit-learn",
-    "statsmodels",
-    "krippendorff",
-    "pyarrow",
-    "openpyxl",
-    "pydantic",
-    "pyyaml",
-)
 
 # Fixed Parquet settings: same table in, same bytes out. zstd at a fixed level; no statistics that depend on
 # anything but the data; pyarrow writes no timestamps into the file.
@@ -160,7 +122,7 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
             while chunk := fh.read(_CHUNK):
                 digest.update(chunk)
     except OSError as err:
-        msg = f"Die Datei {os.fspath(path)!r} kann nicht gelesen werden: {err.strerror or err}."
+        msg = t("runs.file_unreadable", "de", path=os.fspath(path), reason=err.strerror or err)
         raise DataError(msg, path=os.fspath(path)) from err
     return digest.hexdigest()
 
@@ -250,10 +212,17 @@ def artefact_path(run_dir: str | os.PathLike[str], name: str, *, suffix: str = "
     return Path(run_dir) / ARTEFACTS_DIR / f"{name}{suffix}"
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``, fsyncing the file first.
 
     A reader (or a run killed mid-write) sees either the old file or the complete new one, never half.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; missing parent directories are created.
+    data : bytes
+        The complete new contents.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -307,7 +276,7 @@ def write_artefact(df: pd.DataFrame, run_dir: str | os.PathLike[str], name: str)
         )
         raise ConfigError(msg)
     path = artefact_path(run_dir, name)
-    _atomic_write_bytes(path, parquet_bytes(df, name=name, path=str(path)))
+    atomic_write_bytes(path, parquet_bytes(df, name=name, path=str(path)))
     return path
 
 
@@ -338,10 +307,7 @@ def parquet_bytes(df: pd.DataFrame, *, name: str = "table", path: str | None = N
     try:
         table = pa.Table.from_pandas(frame, preserve_index=None)
     except (pa.ArrowException, TypeError, ValueError) as err:
-        msg = (
-            f"Das Zwischenergebnis {name!r} kann nicht als Parquet gespeichert werden: {err}. "
-            "Bitte jede Spalte auf einen einheitlichen Typ bringen."
-        )
+        msg = t("runs.artefact_not_parquet", "de", name=name, error=err)
         raise DataError(msg, path=path) from err
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **_PARQUET_OPTIONS)
@@ -372,27 +338,18 @@ def _producer_of(run_dir: Path, name: str, produced_by: str | None) -> str | Non
     return None
 
 
-def _missing_artefact(run_dir: Path, name: str, path: Path, produced_by: str | None) -> DataError:
+def _missing_artefact(run_dir: Path, name: str, path: Path, produced_by: str | None, lang: str) -> DataError:
     """Build the DataError for an artefact that does not exist, naming the stage that should write it."""
     stage = _producer_of(run_dir, name, produced_by)
     if stage is None:
-        msg = (
-            f"Das Zwischenergebnis {name!r} fehlt: {path} existiert nicht. Es wird von einer früheren Stufe "
-            "erzeugt; bitte diese zuerst ausführen oder auf einem vollständigen Lauf aufbauen, der sie "
-            "enthält. "
-            f"(The artefact {name!r} is missing; run the stage that writes it first.)"
-        )
+        msg = t("runs.artefact_missing", lang, name=name, path=path)
     else:
-        msg = (
-            f"Das Zwischenergebnis {name!r} fehlt: {path} existiert nicht. Es wird von der Stufe {stage!r} "
-            f"erzeugt; bitte zuerst die Stufe {stage!r} ausführen oder auf einem vollständigen Lauf "
-            f"aufbauen, der sie enthält. (The artefact {name!r} is missing; run the stage {stage!r} first.)"
-        )
+        msg = t("runs.artefact_missing_stage", lang, name=name, path=path, stage=stage)
     return DataError(msg, path=str(path))
 
 
 def read_artefact(
-    run_dir: str | os.PathLike[str], name: str, *, produced_by: str | None = None
+    run_dir: str | os.PathLike[str], name: str, *, produced_by: str | None = None, lang: str = "de"
 ) -> pd.DataFrame:
     """Read back a Parquet artefact written by :func:`write_artefact`.
 
@@ -407,6 +364,8 @@ def read_artefact(
     produced_by : str or None, default None
         The stage that should have written the artefact, named in the error when it is missing. By default
         the first component of ``name`` (``"intake"`` for ``"intake_accepted"`` or ``"intake/accepted"``).
+    lang : {"de", "en"}, default "de"
+        The language of the error message.
 
     Returns
     -------
@@ -420,16 +379,32 @@ def read_artefact(
     """
     path = artefact_path(run_dir, name)
     if not path.is_file():
-        raise _missing_artefact(Path(run_dir), name, path, produced_by)
+        raise _missing_artefact(Path(run_dir), name, path, produced_by, lang)
     try:
         return pq.read_table(path).to_pandas()
     except (pa.ArrowException, OSError) as err:
-        msg = f"Das Zwischenergebnis {name!r} ({path}) ist beschädigt und kann nicht gelesen werden: {err}."
+        msg = t("runs.artefact_corrupt", lang, name=name, path=path, error=err)
         raise DataError(msg, path=str(path)) from err
 
 
-def _json_text(obj: Any) -> str:
-    """Serialise ``obj`` as stable JSON: sorted keys, indent 2, UTF-8 text, trailing newline."""
+def json_text(obj: Any) -> str:
+    """Serialise ``obj`` as stable JSON: sorted keys, indent 2, UTF-8 text, trailing newline.
+
+    Parameters
+    ----------
+    obj : JSON-compatible object
+        Plain dicts, lists, strings, numbers, booleans and None; NaN and infinity raise ValueError.
+
+    Returns
+    -------
+    str
+        The same object always gives the same text.
+
+    Examples
+    --------
+    >>> json_text({"b": 1, "a": 2}).splitlines()
+    ['{', '  "a": 2,', '  "b": 1', '}']
+    """
     return json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -457,15 +432,17 @@ def write_json_artefact(obj: Any, run_dir: str | os.PathLike[str], name: str) ->
     """
     path = artefact_path(run_dir, name, suffix=".json")
     try:
-        text = _json_text(obj)
+        text = json_text(obj)
     except (TypeError, ValueError) as err:
         msg = f"The 'obj' parameter of write_json_artefact must be plain JSON. Got an error instead: {err}."
         raise ConfigError(msg) from err
-    _atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"))
     return path
 
 
-def read_json_artefact(run_dir: str | os.PathLike[str], name: str, *, produced_by: str | None = None) -> Any:
+def read_json_artefact(
+    run_dir: str | os.PathLike[str], name: str, *, produced_by: str | None = None, lang: str = "de"
+) -> Any:
     """Read a JSON artefact written by :func:`write_json_artefact`.
 
     Parameters
@@ -476,6 +453,8 @@ def read_json_artefact(run_dir: str | os.PathLike[str], name: str, *, produced_b
         Artefact name without ``.json``.
     produced_by : str or None, default None
         The stage that should have written it (see :func:`read_artefact`).
+    lang : {"de", "en"}, default "de"
+        The language of the error message.
 
     Returns
     -------
@@ -489,11 +468,11 @@ def read_json_artefact(run_dir: str | os.PathLike[str], name: str, *, produced_b
     """
     path = artefact_path(run_dir, name, suffix=".json")
     if not path.is_file():
-        raise _missing_artefact(Path(run_dir), name, path, produced_by)
+        raise _missing_artefact(Path(run_dir), name, path, produced_by, lang)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except ValueError as err:
-        msg = f"Das Zwischenergebnis {name!r} ({path}) ist kein gültiges JSON: {err}."
+        msg = t("runs.artefact_not_json", lang, name=name, path=path, error=err)
         raise DataError(msg, path=str(path)) from err
 
 
@@ -518,175 +497,8 @@ def write_text_artefact(text: str, run_dir: str | os.PathLike[str], name: str) -
         msg = f"The 'text' parameter of write_text_artefact must be a str. Got {type(text).__name__} instead."
         raise ConfigError(msg)
     path = artefact_path(run_dir, name, suffix="")
-    _atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"))
     return path
-
-
-# -------------------------------------------------------------------------------------------- manifest
-
-
-def utc_now() -> str:
-    """Return the current UTC time as ISO 8601 with microseconds and a ``Z`` suffix.
-
-    Returns
-    -------
-    str
-        E.g. ``"2026-11-22T18:45:12.123456Z"``; sorts as text in time order.
-    """
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class _Model(BaseModel):
-    """Frozen, strict-keyed base of the manifest models."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class StageFailure(_Model):
-    """Where and why a stage failed, with a one-paragraph summary in German and English."""
-
-    stage: str
-    cell_index: int | None = None
-    """Index of the failing cell in the executed notebook (0-based, as papermill reports it)."""
-    source_cell: int | None = None
-    """Number of the failing cell in the source notebook (1-based, counting markdown cells)."""
-    exec_count: int | None = None
-    ename: str
-    evalue: str
-    summary_de: str
-    summary_en: str
-
-
-class StageRecord(_Model):
-    """What happened to one stage of a run."""
-
-    name: str
-    notebook: str
-    """Absolute path of the jupytext source notebook."""
-    notebook_sha256: str
-    output_notebook: str
-    """Executed notebook, relative to the run directory."""
-    output_html: str | None = None
-    """HTML export without code, relative to the run directory."""
-    parameters: dict[str, Any] = Field(default_factory=dict)
-    """Exactly the values injected into the notebook (plain JSON)."""
-    status: Literal["pending", "running", "complete", "failed"] = "pending"
-    started_at: str | None = None
-    ended_at: str | None = None
-    duration_s: float | None = None
-    failure: StageFailure | None = None
-    kernel_prewarmed: bool | None = None
-    """True when the stage ran in a kernel started (and its imports loaded) while the previous stage ran."""
-
-
-class GitInfo(_Model):
-    """The project's git state: commit or None outside git, and whether the tree had changes."""
-
-    commit: str | None = None
-    dirty: bool | None = None
-
-
-class BaseRunRecord(_Model):
-    """The complete earlier run whose artefacts a run started from."""
-
-    run_id: str
-    path: str
-    stages_completed: list[str]
-    artefacts: dict[str, str]
-
-
-class RunManifest(_Model):
-    """Everything needed to say what a run did and to repeat it (``manifest.json``).
-
-    Hashes map POSIX paths to sha256: ``inputs`` by absolute path, ``artefacts`` relative to ``artefacts/``,
-    ``files`` relative to the run directory (every file except ``manifest.json``, computed at the end).
-    """
-
-    schema_version: int = MANIFEST_SCHEMA_VERSION
-    edition: str
-    run_id: str
-    status: Literal["running", "complete", "failed"] = "running"
-    stages_requested: list[str]
-    stages_completed: list[str] = Field(default_factory=list)
-    stages: dict[str, StageRecord] = Field(default_factory=dict)
-    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    """Resolved parameters per stage, as injected (plain JSON)."""
-    seed: int | None = None
-    questionnaire_sha256: str | None = None
-    inputs: dict[str, str] = Field(default_factory=dict)
-    """Logical input name → absolute path."""
-    input_hashes: dict[str, str] = Field(default_factory=dict)
-    """Absolute path of every input file (files inside input directories too) → sha256."""
-    artefacts: dict[str, str] = Field(default_factory=dict)
-    files: dict[str, str] = Field(default_factory=dict)
-    base_run: BaseRunRecord | None = None
-    failure: StageFailure | None = None
-    versions: dict[str, str | None] = Field(default_factory=dict)
-    git: GitInfo = Field(default_factory=GitInfo)
-    kernel_name: str | None = None
-    execution_timeout: int | None = None
-    project_root: str | None = None
-    platform: str | None = None
-    runner_pid: int | None = None
-    runner_host: str | None = None
-    started_at: str
-    ended_at: str | None = None
-    extra: dict[str, Any] = Field(default_factory=dict)
-
-
-def write_manifest(manifest: RunManifest, run_dir: str | os.PathLike[str]) -> Path:
-    """Write ``manifest.json`` atomically (temporary file, fsync, ``os.replace``; sorted keys, indent 2).
-
-    Parameters
-    ----------
-    manifest : RunManifest
-        The manifest.
-    run_dir : str or path-like
-        The run directory.
-
-    Returns
-    -------
-    Path
-        The path of ``manifest.json``.
-    """
-    path = Path(run_dir) / MANIFEST_NAME
-    _atomic_write_bytes(path, _json_text(manifest.model_dump(mode="json")).encode("utf-8"))
-    fsync_dir(path.parent)
-    return path
-
-
-def load_manifest(run_dir: str | os.PathLike[str]) -> RunManifest:
-    """Read and validate a run's ``manifest.json``.
-
-    Parameters
-    ----------
-    run_dir : str or path-like
-        The run directory.
-
-    Returns
-    -------
-    RunManifest
-        The validated manifest.
-
-    Raises
-    ------
-    DataError
-        If the file is missing or not a valid manifest.
-    """
-    path = Path(run_dir) / MANIFEST_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        msg = (
-            f"{path} fehlt oder ist nicht lesbar: {run_dir} ist kein Lauf von vielfalt "
-            f"({err.strerror or err})."
-        )
-        raise DataError(msg, path=str(path)) from err
-    try:
-        return RunManifest.model_validate_json(text)
-    except ValidationError as err:
-        msg = f"{path} ist kein gültiges Lauf-Manifest: {err}"
-        raise DataError(msg, path=str(path)) from err
 
 
 def fsync_dir(path: str | os.PathLike[str]) -> None:
@@ -707,61 +519,3 @@ def fsync_dir(path: str | os.PathLike[str]) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str | None]:
-    """Return the installed versions of the execution and scientific stack.
-
-    Parameters
-    ----------
-    names : tuple of str, default TRACKED_PACKAGES
-        Distribution names.
-
-    Returns
-    -------
-    dict of str to str or None
-        ``"python"`` and each name → version, or None when the distribution is not installed. These are the
-        versions of the process that runs the pipeline; the ``vielfalt`` kernel runs in the same environment.
-    """
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in names:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def git_info(project_root: str | os.PathLike[str]) -> GitInfo:
-    """Return the git commit of the project and whether its tree has uncommitted changes.
-
-    Parameters
-    ----------
-    project_root : str or path-like
-        Any directory inside the work tree.
-
-    Returns
-    -------
-    GitInfo
-        ``commit`` and ``dirty`` are None when the directory is not in a git work tree or ``git`` is not
-        installed; untracked files (not ignored ones) count as changes.
-    """
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", os.fspath(project_root), *args],
-                capture_output=True,
-                text=True,
-                timeout=20,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout if done.returncode == 0 else None
-
-    head = git("rev-parse", "--verify", "HEAD")
-    if head is None:
-        return GitInfo()
-    status = git("status", "--porcelain")
-    return GitInfo(commit=head.strip(), dirty=None if status is None else bool(status.strip()))
