@@ -309,8 +309,8 @@ def test_notebook_must_declare_run_dir_and_project_root(tmp_path: Path) -> None:
          r"notebook of stage 'w' does not exist"),
         (_write_and_read() + _write_and_read()[:1], {}, r"unique stage names\. Got \['write'\] twice"),
         ([], {}, r"The 'stages' parameter of run_stages must be a non-empty list of stages\. Got \[\]"),
-        (_write_and_read(), {"run_id": ".hidden"}, r"The 'run_id' parameter of run_stages must be a name of "),
-        (_write_and_read(), {"edition": "a/b"}, r"The 'edition' parameter of run_stages must be a name of "),
+        (_write_and_read(), {"run_id": ".hidden"}, r"The 'run_id' parameter of run_stages must be a name "),
+        (_write_and_read(), {"edition": "a/b"}, r"The 'edition' parameter of run_stages must be a name "),
         (_write_and_read(), {"lang": "fr"}, r"The 'lang' parameter of run_stages must be one of"),
         (_write_and_read(), {"seed": True}, r"The 'seed' parameter of run_stages must be an int or None"),
         (_write_and_read(), {"execution_timeout": 0}, r"'execution_timeout' parameter .* Got 0 instead"),
@@ -344,10 +344,11 @@ def test_options_object_and_keywords_give_the_same_run_options(tmp_path: Path) -
 
     options = RunOptions(seed=3, execution_timeout=5, lang="en")
     assert RunOptions(seed=np.int64(3)).seed == 3 and type(RunOptions(seed=np.int64(3)).seed) is int
+    stages = _write_and_read()
     with pytest.raises(TypeError, match="unexpected keyword argument 'sed'"):
-        run_stages(_write_and_read(), runs_root=tmp_path, edition=EDITION, options=options, sed=4)  # type: ignore[call-arg]
+        run_stages(stages, runs_root=tmp_path, edition=EDITION, options=options, sed=4)  # type: ignore[call-arg]
     with pytest.raises(ConfigError, match=r"The 'execution_timeout' parameter of run_stages .* Got 0"):
-        run_stages(_write_and_read(), runs_root=tmp_path, edition=EDITION, options=options, execution_timeout=0)
+        run_stages(stages, runs_root=tmp_path, edition=EDITION, options=options, execution_timeout=0)
     assert list(tmp_path.iterdir()) == []
 
 
