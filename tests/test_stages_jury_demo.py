@@ -33,7 +33,7 @@ def test_demo_runs_through_close(full_run):
 
 
 def test_every_stage_writes_exactly_its_declared_artefacts(full_run):
-    """A run of every stage holds exactly the artefacts the registry declares for each stage, in its folder."""
+    """A run of every stage holds exactly the artefacts the registry declares for each stage."""
     from vielfalt.stages.registry import STAGES, declared_artefacts
 
     _, result = full_run

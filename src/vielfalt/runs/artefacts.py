@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vielfalt._params import check_param
 from vielfalt.exceptions import ConfigError, DataError
 from vielfalt.i18n import t
 
@@ -493,9 +494,7 @@ def write_text_artefact(text: str, run_dir: str | os.PathLike[str], name: str) -
     Path
         The path written.
     """
-    if not isinstance(text, str):
-        msg = f"The 'text' parameter of write_text_artefact must be a str. Got {type(text).__name__} instead."
-        raise ConfigError(msg)
+    check_param("text", text, [str], func="write_text_artefact")
     path = artefact_path(run_dir, name, suffix="")
     atomic_write_bytes(path, text.encode("utf-8"))
     return path

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from vielfalt._params import Predicate, check_param
 from vielfalt.exceptions import ConfigError
 from vielfalt.runs.artefacts import sha256_file
 
@@ -57,6 +58,13 @@ from vielfalt.runs.runner import configure_notebook_display
 configure_notebook_display()"""
 
 _STAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_STAGE_NAME = Predicate(
+    lambda v: isinstance(v, str) and bool(_STAGE_RE.match(v)),
+    (
+        "ein Name aus Buchstaben, Ziffern und '_', der mit einem Buchstaben beginnt",
+        "a name of letters, digits and '_' that starts with a letter",
+    ),
+)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -81,12 +89,7 @@ class StageSpec:
 
     def __post_init__(self) -> None:
         """Validate the stage name."""
-        if not isinstance(self.name, str) or not _STAGE_RE.match(self.name):
-            msg = (
-                "The 'name' parameter of StageSpec must consist of letters, digits and '_', starting with a "
-                f"letter. Got {self.name!r} instead."
-            )
-            raise ConfigError(msg)
+        check_param("name", self.name, [_STAGE_NAME], func="StageSpec")
 
 
 @dataclasses.dataclass(kw_only=True)
