@@ -120,8 +120,8 @@ def hostile_project(tmp: Path) -> Path:
 
 def hostile_run(tmp: Path) -> tuple[Path, Path]:
     """The hostile project under ``tmp`` run through every stage with papermill: (project root, run dir)."""
-    from vielfalt.cli.commands import _available_stages, run_edition
+    from vielfalt.cli.commands import available_stages, run_edition
 
     root = hostile_project(tmp)
-    result = run_edition(root, "demo2010", _available_stages(root), quiet=True)
+    result = run_edition(root, "demo2010", available_stages(root), quiet=True)
     return root, Path(result.run_dir)

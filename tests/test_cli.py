@@ -15,6 +15,7 @@ import pytest
 from tests.test_validate import valid_row
 from vielfalt.cli import main
 from vielfalt.config.questionnaire import load_questionnaire
+from vielfalt.exceptions import VielfaltError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +47,7 @@ def test_validate_exit_0_when_all_accepted(project, capsys):
 
 
 def test_validate_exit_1_and_json_when_quarantined(project, capsys):
-    """A quarantined row → exit code 1; --json gives rows_read, accepted, quarantined and the failure table."""
+    """A quarantined row → exit code 1; --json gives rows read, accepted, quarantined and the failures."""
     f = write_limesurvey(
         project / "bad.csv", [valid_row(id="1"), valid_row(id="2", A01="B GmbH", **{"A05[total]": "ca. 50"})]
     )
@@ -114,7 +115,8 @@ def test_status_names_missing_inputs(project, capsys):
 
 
 def test_run_without_inputs_fails_cleanly(project, capsys):
-    """Running intake with no input files stops with a message naming the missing file; no complete run appears."""
+    """Running intake with no input files stops with a message naming the missing file; no complete run
+    appears."""
     code = main(["--project", str(project), "run", "demo2010", "--stage", "intake"])
     assert code == 1
     err = capsys.readouterr().err
@@ -135,3 +137,80 @@ def test_codebook_command(project, tmp_path, capsys):
     out = tmp_path / "cb.md"
     assert main(["--project", str(project), "codebook", "--format", "md", "--out", str(out)]) == 0
     assert "A05[total]" in out.read_text(encoding="utf-8")
+
+
+def _fake_run(project: Path, run_id: str, stages: list[str], *, base: str | None = None) -> Path:
+    """A complete run folder whose manifest lists the declared artefacts of `stages` (and of its base)."""
+    from vielfalt.runs.manifest import BaseRunRecord, RunManifest, utc_now, write_manifest
+    from vielfalt.stages.registry import stage
+
+    run = project / "runs" / "demo2010" / run_id
+    run.mkdir(parents=True)
+    held = [*stages, *(["intake", "ratings", "scoring"] if base else [])]
+    base_record = None
+    if base:
+        base_record = BaseRunRecord(
+            run_id=base, path=str(run.parent / base), stages_completed=["intake", "ratings", "scoring"],
+            artefacts={},
+        )  # fmt: skip
+    write_manifest(
+        RunManifest(
+            edition="demo2010", run_id=run_id, status="complete", stages_requested=stages,
+            stages_completed=stages, started_at=utc_now(), base_run=base_record,
+            artefacts={a: "0" * 64 for s in held for a in stage(s).artefacts},
+        ),
+        run,
+    )  # fmt: skip
+    return run
+
+
+def test_status_counts_the_stages_a_run_took_from_its_base(project, capsys):
+    """A run of robustness on a base holding intake … scoring: next is site_visits (before: the newest run's
+    own stages only, so status said intake), with what that stage needs from data/."""
+    for name in ("responses_limesurvey.csv", "responses_excel.xlsx", "responses_excel.csv"):
+        (project / "data" / "demo2010" / name).write_text("x", encoding="utf-8")
+    _fake_run(project, "r1", ["intake", "ratings", "scoring"])
+    _fake_run(project, "r2", ["robustness"], base="r1")
+    assert main(["--project", str(project), "status", "demo2010"]) == 0
+    out = capsys.readouterr().out
+    assert "Als Nächstes: vielfalt run demo2010 --until site_visits" in out
+    _fake_run(project, "r3", ["site_visits"], base="r1")  # no robustness artefacts: does not count
+    assert main(["--project", str(project), "status", "demo2010", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Next: vielfalt run demo2010 --until site_visits" in out and "Inputs:" in out
+    _fake_run(project, "r4", ["robustness", "site_visits"], base="r1")
+    assert main(["--project", str(project), "status", "demo2010"]) == 0
+    out = capsys.readouterr().out
+    assert "--until jury" in out and "Die Stufe jury braucht:" in out
+    assert "[ ] data/demo2010/site_visits.csv (Ergebnisse der Betriebsbesuche" in out
+
+
+def test_base_run_is_the_newest_run_holding_every_earlier_stage(project):
+    """`run --stage robustness` builds on the newest run that holds intake … scoring, not simply the newest
+    complete run (which may hold the intake alone)."""
+    from vielfalt.cli.run import base_run_for
+
+    assert base_run_for(project, "demo2010", "intake") is None
+    with pytest.raises(VielfaltError, match=r"vielfalt run demo2010 --until scoring"):
+        base_run_for(project, "demo2010", "robustness")
+    full = _fake_run(project, "r1", ["intake", "ratings", "scoring"])
+    _fake_run(project, "r2", ["intake"])  # newer, but without ratings and scoring
+    assert base_run_for(project, "demo2010", "robustness") == full
+    assert base_run_for(project, "demo2010", "ratings") == project / "runs" / "demo2010" / "r2"
+
+
+def test_failed_run_prints_the_summary_once_in_the_chosen_language(project, capsys):
+    """A failed stage is reported in the command's language only (before: German, then English)."""
+    assert main(["--project", str(project), "run", "demo2010", "--stage", "intake", "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "Error: Stage 'intake' failed in cell" in err and "The incomplete run is in" in err
+    assert "Stufe" not in err and "Fehler" not in err
+
+
+def test_help_texts_come_from_the_catalogue():
+    """The parser's help is German by default and English on request, for every command."""
+    from vielfalt.cli.commands import build_parser
+
+    de, en = build_parser().format_help(), build_parser("en").format_help()
+    assert "Stufen einer Edition ausführen" in de and "run stages of an edition" in en
+    assert "BEFEHL" in de and "COMMAND" in en

@@ -308,7 +308,7 @@ def test_simulated_full_disk_while_writing_the_manifest(
 ) -> None:
     """Where no tmpfs can be mounted: the manifest writer raising ENOSPC after the start gives the same
     German message, and the directory stays .partial."""
-    real = provenance._atomic_write_bytes
+    real = provenance.atomic_write_bytes
     calls = {"n": 0}
 
     def flaky(path: Path, data: bytes) -> None:
@@ -317,7 +317,7 @@ def test_simulated_full_disk_while_writing_the_manifest(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         real(path, data)
 
-    monkeypatch.setattr(provenance, "_atomic_write_bytes", flaky)
+    monkeypatch.setattr(provenance, "atomic_write_bytes", flaky)
     with pytest.raises(PipelineError, match="kein Platz mehr frei") as info:
         run_stages(_chain(), runs_root=tmp_path, edition=EDITION)
     assert Path(str(info.value.run_dir)).name.endswith(".partial")

@@ -308,9 +308,10 @@ def test_notebook_must_declare_run_dir_and_project_root(tmp_path: Path) -> None:
         ([StageSpec(name="w", notebook=NOTEBOOKS / "missing.py")], {},
          r"notebook of stage 'w' does not exist"),
         (_write_and_read() + _write_and_read()[:1], {}, r"unique stage names\. Got \['write'\] twice"),
-        ([], {}, r"must name at least one stage"),
-        (_write_and_read(), {"run_id": ".hidden"}, r"The 'run_id' parameter of run_stages must consist"),
-        (_write_and_read(), {"edition": "a/b"}, r"The 'edition' parameter of run_stages must consist"),
+        ([], {}, r"The 'stages' parameter of run_stages must be a non-empty list of stages\. Got \[\]"),
+        (_write_and_read(), {"run_id": ".hidden"}, r"The 'run_id' parameter of run_stages must be a name "),
+        (_write_and_read(), {"edition": "a/b"}, r"The 'edition' parameter of run_stages must be a name "),
+        (_write_and_read(), {"lang": "fr"}, r"The 'lang' parameter of run_stages must be one of"),
         (_write_and_read(), {"seed": True}, r"The 'seed' parameter of run_stages must be an int or None"),
         (_write_and_read(), {"execution_timeout": 0}, r"'execution_timeout' parameter .* Got 0 instead"),
         (_write_and_read(), {"extra_manifest": {"questionnaire_sha256": 1}}, r"must be a str\. Got 1"),
@@ -322,6 +323,32 @@ def test_bad_run_configuration_is_refused(
     """Bad stage lists, reserved or conflicting parameters and bad ids raise ConfigError before any run."""
     with pytest.raises(ConfigError, match=message):
         run_stages(stages, runs_root=tmp_path, **{"edition": EDITION, **kwargs})  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_stage_speaks_the_runs_language_only(tmp_path: Path) -> None:
+    """With lang="en" the error is the English summary alone (before: German and English, one after the
+    other); the manifest still records both."""
+    stages = [StageSpec(name="intake", notebook=NOTEBOOKS / "fail_stage.py")]
+    with pytest.raises(PipelineError) as info:
+        run_stages(stages, runs_root=tmp_path, edition=EDITION, lang="en")
+    failure = load_manifest(Path(str(info.value.run_dir))).failure
+    assert failure is not None and str(info.value) == failure.summary_en
+    assert str(info.value).startswith("Stage 'intake' failed in cell 4 of tests/data/notebooks/fail_stage.py")
+    assert "Stufe" not in str(info.value) and failure.summary_de.startswith("Stufe 'intake' ist in Zelle 4")
+
+
+def test_options_object_and_keywords_give_the_same_run_options(tmp_path: Path) -> None:
+    """run_stages takes its options as a RunOptions object or as keywords; keywords override the object."""
+    from vielfalt.runs.runner import RunOptions
+
+    options = RunOptions(seed=3, execution_timeout=5, lang="en")
+    assert RunOptions(seed=np.int64(3)).seed == 3 and type(RunOptions(seed=np.int64(3)).seed) is int
+    stages = _write_and_read()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sed'"):
+        run_stages(stages, runs_root=tmp_path, edition=EDITION, options=options, sed=4)  # type: ignore[call-arg]
+    with pytest.raises(ConfigError, match=r"The 'execution_timeout' parameter of run_stages .* Got 0"):
+        run_stages(stages, runs_root=tmp_path, edition=EDITION, options=options, execution_timeout=0)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -389,7 +416,7 @@ def test_failing_stage_leaves_a_failed_partial_run(tmp_path: Path) -> None:
         "Spalte 'A05' fehlt in responses.csv",
         4,
     )
-    assert failure.summary_de in str(err) and failure.summary_en in str(err)
+    assert str(err) == failure.summary_de  # in the run's language only (German by default), not twice
     assert "Stage 'intake' failed in cell 4" in failure.summary_en
     nb = nbformat.read(run_dir / "fail_stage.ipynb", as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]

@@ -31,7 +31,7 @@ def intake_run(project) -> Path:
 
 
 def test_unchanged_run_verifies_identical(project, intake_run):
-    """Same inputs, notebooks, parameters and seed: every artefact identical, exit code 0, replay kept apart."""
+    """Same inputs, notebooks, parameters and seed: artefacts identical, exit code 0, replay kept apart."""
     report = verify_run(intake_run, project_root=project)
     assert report.identical and report.exit_code == 0, report.text()
     assert len(report.artefacts) >= 4 and all(c.status == "identical" for c in report.inputs)
@@ -117,3 +117,22 @@ def test_missing_base_run_is_an_error(tmp_path):
     assert load_manifest(run).base_run is not None
     with pytest.raises(DataError, match="baut auf dem Lauf r1 auf, der nicht mehr da ist"):
         verify_run(run, project_root=ROOT)
+
+
+def test_report_lines_are_in_the_chosen_language():
+    """The report's difference lines follow its language (before: German lines in the English report)."""
+    from vielfalt.runs.verify import Check, VerifyReport
+
+    report = VerifyReport(
+        run_dir=Path("/runs/e/r"),
+        replay_dir=None,
+        edition="e",
+        run_id="r",
+        inputs=[Check(name="data/e/a.csv", status="changed", recorded="1", current="2")],
+        artefacts=[Check(name="intake/x.parquet", status="different", recorded="1", current="2")],
+    )
+    en, de = report.text("en"), report.text("de")
+    assert "input data/e/a.csv: changed" in en and "artefact intake/x.parquet: different" in en
+    assert "RESULT: not identical" in en and "Eingabe" not in en and "geändert" not in en
+    assert "Eingabe data/e/a.csv: geändert" in de and "ERGEBNIS: nicht identisch" in de
+    assert report.to_dict("en")["differences"] == report.differences("en")

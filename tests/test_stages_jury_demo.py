@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.jury_helpers import demo_project
-from vielfalt.cli.commands import STAGE_NAMES, _print_run, main, run_edition
+from vielfalt.cli.commands import STAGE_NAMES, main, print_run, run_edition
 from vielfalt.runs.manifest import load_manifest, read_artefact
 
 
@@ -32,10 +32,23 @@ def test_demo_runs_through_close(full_run):
     )
 
 
+def test_every_stage_writes_exactly_its_declared_artefacts(full_run):
+    """A run of every stage holds exactly the artefacts the registry declares for each stage."""
+    from vielfalt.stages.registry import STAGES, declared_artefacts
+
+    _, result = full_run
+    m = load_manifest(result.run_dir)
+    written: dict[str, set[str]] = {}
+    for artefact in m.artefacts:
+        written.setdefault(artefact.split("/", 1)[0], set()).add(artefact)
+    assert written == {s.name: set(s.artefacts) for s in STAGES}
+    assert set(m.artefacts) == {a for a, s in declared_artefacts().items() if s != "research"}
+
+
 def test_run_prints_the_jury_page_and_the_letters(full_run, capsys):
     """The run summary names the jury's HTML file and the letters folder."""
     root, result = full_run
-    _print_run(result, root)
+    print_run(result, root)
     out = capsys.readouterr().out
     assert "Jury-Dashboard" in out and "jury/jury_demo2010.html" in out
     assert "Rückmeldeschreiben (19)" in out and "/letters/" in out

@@ -1,4 +1,4 @@
-"""Tests of the pre-started stage kernels (vielfalt.runs.warm_kernel, used by vielfalt.runs.runner.run_stages)."""
+"""Tests of the pre-started stage kernels (vielfalt.runs.warm_kernel, used by run_stages)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from vielfalt.i18n import t
+
 __all__ = ["ProgressReporter", "progress_file", "read_progress"]
 
 
@@ -47,7 +49,8 @@ class ProgressReporter:
         What is running, e.g. "Robustheit".
     """
 
-    PHASES = {"UA": {"de": "Unsicherheit", "en": "uncertainty"}, "SA": {"de": "Sensitivität", "en": "sensitivity"}}
+    #: Phases with a name in the catalogue (``runs.phase_<phase>``); any other is shown as given.
+    PHASES = ("UA", "SA")
     INTERVAL = 0.5  # seconds between refreshes
 
     def __init__(self, run_dir: str | os.PathLike[str] | None, description: str, *, lang: str = "de") -> None:
@@ -61,7 +64,9 @@ class ProgressReporter:
         self._in_kernel = _in_kernel()
 
     def _label(self, phase: str) -> str:
-        return f"{self.description} ({self.PHASES.get(phase, {}).get(self.lang, phase)})"
+        """``"Robustheit (Unsicherheit)"``: the description and the phase in the reporter's language."""
+        shown = t(f"runs.phase_{phase}", self.lang) if phase in self.PHASES else phase
+        return f"{self.description} ({shown})"
 
     def __call__(self, done: int, total: int, phase: str) -> None:
         from tqdm.std import tqdm
@@ -75,7 +80,9 @@ class ProgressReporter:
 
                 self._display = display(self._line(0, total, now), display_id=True)
             elif sys.stderr.isatty():  # a log file gets no bar: it would hold every refresh
-                self._bar = tqdm(total=total, desc=self._label(phase), file=sys.stderr, ascii=True, leave=False)
+                self._bar = tqdm(
+                    total=total, desc=self._label(phase), file=sys.stderr, ascii=True, leave=False
+                )
         if now - self.last < self.INTERVAL and done < total:
             return
         self.last = now
@@ -90,7 +97,9 @@ class ProgressReporter:
         from IPython.display import Pretty
         from tqdm.std import tqdm
 
-        meter = tqdm.format_meter(done, total, now - self.t0, prefix=self._label(self.phase or ""), ascii=True)
+        meter = tqdm.format_meter(
+            done, total, now - self.t0, prefix=self._label(self.phase or ""), ascii=True
+        )
         return Pretty(meter)
 
     def _publish(self, done: int, total: int, phase: str, now: float) -> None:
@@ -98,7 +107,13 @@ class ProgressReporter:
             return
         elapsed = now - self.t0
         left = elapsed / done * (total - done) if done else None
-        state = {"description": self.description, "phase": phase, "done": done, "total": total, "left_s": left}
+        state = {
+            "description": self.description,
+            "phase": phase,
+            "done": done,
+            "total": total,
+            "left_s": left,
+        }
         tmp = self.path.with_suffix(".tmp")
         try:
             tmp.write_text(json.dumps(state), encoding="utf-8")

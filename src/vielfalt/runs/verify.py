@@ -26,20 +26,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from vielfalt.exceptions import DataError, PipelineError
-from vielfalt.runs.manifest import (
-    RunManifest,
-    artefact_hashes,
-    file_hashes,
-    load_manifest,
-    package_versions,
-    sha256_file,
-)
+from vielfalt.i18n import t
+from vielfalt.runs.artefacts import MANIFEST_NAME, artefact_hashes, file_hashes, sha256_file
+from vielfalt.runs.manifest import RunManifest, git_info, load_manifest, package_versions
+from vielfalt.runs.notebooks import RESERVED_PARAMETERS, StageSpec
+from vielfalt.runs.runner import ProgressCallback, run_stages
 
 __all__ = ["REPLAY_DIR", "Check", "VerifyReport", "logical_inputs", "verify_run"]
 
@@ -51,7 +48,17 @@ Status = Literal["identical", "changed", "different", "missing", "new"]
 
 @dataclass(frozen=True)
 class Check:
-    """One compared thing: an input file, a notebook or an artefact, with both hashes."""
+    """One compared thing: an input file, a notebook or an artefact, with both hashes.
+
+    Attributes
+    ----------
+    name : str
+        The logical input name, the notebook's path or the artefact's path below ``artefacts/``.
+    status : {"identical", "changed", "different", "missing", "new"}
+        How the current (or replayed) thing compares with the recorded one.
+    recorded, current : str or None
+        The two sha256 (None where the thing does not exist).
+    """
 
     name: str
     status: Status
@@ -109,72 +116,70 @@ class VerifyReport:
         """0 when identical, 1 otherwise."""
         return 0 if self.identical else 1
 
-    def differences(self) -> list[str]:
-        """One German line per difference, in the order inputs, notebooks, questionnaire, artefacts."""
-        lines = []
-        words = {"changed": "geändert", "missing": "fehlt", "new": "neu", "different": "abweichend"}
-        for c in self.inputs:
-            if c.status != "identical":
-                lines.append(f"Eingabe {c.name}: {words[c.status]}")
-        for c in self.notebooks:
-            if c.status != "identical":
-                lines.append(f"Notebook {c.name}: {words[c.status]}")
+    def differences(self, lang: str = "de") -> list[str]:
+        """One line per difference, in the order inputs, notebooks, questionnaire, artefacts.
+
+        Parameters
+        ----------
+        lang : {"de", "en"}, default "de"
+            The language of the lines.
+
+        Returns
+        -------
+        list of str
+            E.g. ``"Eingabe data/demo2010/responses.csv: geändert"``.
+        """
+
+        def line(key: str, check: Check) -> str:
+            return t(key, lang, name=check.name, status=t(f"runs.verify_status_{check.status}", lang))
+
+        lines = [line("runs.verify_input", c) for c in self.inputs if c.status != "identical"]
+        lines += [line("runs.verify_notebook", c) for c in self.notebooks if c.status != "identical"]
         if self.questionnaire is not None and self.questionnaire.status != "identical":
-            lines.append(f"Fragebogen {self.questionnaire.name}: Hash {words[self.questionnaire.status]}")
-        for c in self.artefacts:
-            if c.status != "identical":
-                lines.append(f"Zwischenergebnis {c.name}: {words[c.status]}")
-        lines += [f"Zwischenergebnis {t}: im Originallauf nachträglich verändert" for t in self.tampered]
+            lines.append(line("runs.verify_questionnaire", self.questionnaire))
+        lines += [line("runs.verify_artefact", c) for c in self.artefacts if c.status != "identical"]
+        lines += [t("runs.verify_tampered", lang, name=name) for name in self.tampered]
         return lines
 
     def text(self, lang: str = "de") -> str:
-        """The report for the terminal."""
-        de = lang != "en"
-        n_same = sum(c.status == "identical" for c in self.artefacts)
+        """Return the report for the terminal in ``lang`` (``"de"`` or ``"en"``)."""
         lines = [
-            (
-                f"Prüfung des Laufs {self.run_id} ({self.edition})"
-                if de
-                else f"Verifying run {self.run_id} ({self.edition})"
+            t("runs.verify_heading", lang, run_id=self.run_id, edition=self.edition),
+            t("runs.verify_replay", lang, path=self.replay_dir),
+            t(
+                "runs.verify_inputs",
+                lang,
+                same=sum(c.status == "identical" for c in self.inputs),
+                total=len(self.inputs),
             ),
-            (f"  Wiederholung: {self.replay_dir}" if de else f"  replay: {self.replay_dir}"),
-            (
-                f"  Eingaben: {sum(c.status == 'identical' for c in self.inputs)} von {len(self.inputs)} unverändert"
-                if de
-                else f"  inputs: {sum(c.status == 'identical' for c in self.inputs)} of {len(self.inputs)} unchanged"
-            ),
-            (
-                f"  Zwischenergebnisse: {n_same} von {len(self.artefacts)} identisch"
-                if de
-                else f"  artefacts: {n_same} of {len(self.artefacts)} identical"
+            t(
+                "runs.verify_artefacts",
+                lang,
+                same=sum(c.status == "identical" for c in self.artefacts),
+                total=len(self.artefacts),
             ),
         ]
         if self.failure:
-            lines.append(("  Wiederholung fehlgeschlagen: " if de else "  replay failed: ") + self.failure)
-        diffs = self.differences()
+            lines.append(t("runs.verify_replay_failed", lang, reason=self.failure))
+        diffs = self.differences(lang)
         if diffs:
-            lines.append("  Unterschiede:" if de else "  differences:")
+            lines.append(t("runs.verify_differences", lang))
             lines += [f"    - {d}" for d in diffs]
         if self.versions:
-            lines.append("  Andere Paketversionen als im Lauf:" if de else "  package versions differ:")
+            lines.append(t("runs.verify_versions", lang))
             lines += [f"    - {n}: {a} → {b}" for n, (a, b) in sorted(self.versions.items())]
         if self.git[0] != self.git[1]:
             lines.append(f"  git: {self.git[0] or '—'} → {self.git[1] or '—'}")
-        verdict = (
-            ("ERGEBNIS: identisch" if de else "RESULT: identical")
-            if self.identical
-            else ("ERGEBNIS: nicht identisch" if de else "RESULT: not identical")
-        )
-        lines.append(verdict)
+        lines.append(t("runs.verify_identical" if self.identical else "runs.verify_not_identical", lang))
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON (for ``vielfalt verify --json``)."""
+    def to_dict(self, lang: str = "de") -> dict[str, Any]:
+        """Return the report as plain JSON (for ``vielfalt verify --json``; differences in ``lang``)."""
         data = asdict(self)
         data["run_dir"] = str(self.run_dir)
         data["replay_dir"] = None if self.replay_dir is None else str(self.replay_dir)
         data["identical"] = self.identical
-        data["differences"] = self.differences()
+        data["differences"] = self.differences(lang)
         return json.loads(json.dumps(data, default=str))
 
 
@@ -238,6 +243,7 @@ def _current_inputs(manifest: RunManifest, root: Path) -> tuple[dict[str, str], 
 
 
 def _compare(recorded: dict[str, str], current: dict[str, str], *, changed: Status) -> list[Check]:
+    """Compare two name → sha256 mappings name by name."""
     out = []
     for name in sorted(set(recorded) | set(current)):
         a, b = recorded.get(name), current.get(name)
@@ -264,13 +270,69 @@ def _rebase(value: Any, old_root: str | None, new_root: Path) -> Any:
     return value
 
 
+def _stages_to_replay(
+    m: RunManifest, root: Path, notebooks: Mapping[str, Path] | None, report: VerifyReport
+) -> list[StageSpec]:
+    """The recorded stages with their parameters, moved into the current project; notebooks compared."""
+    specs = []
+    for name in m.stages_requested:
+        rec = m.stages[name]
+        rel = _under(rec.notebook, m.project_root)
+        if notebooks is not None and name in notebooks:
+            notebook = Path(notebooks[name])
+        else:
+            notebook = root / rel if rel is not None else Path(rec.notebook)
+        digest = sha256_file(notebook) if notebook.is_file() else None
+        status: Status = (
+            "missing" if digest is None else ("identical" if digest == rec.notebook_sha256 else "changed")
+        )
+        report.notebooks.append(
+            Check(name=rel or rec.notebook, status=status, recorded=rec.notebook_sha256, current=digest)
+        )
+        params = {
+            k: _rebase(v, m.project_root, root)
+            for k, v in rec.parameters.items()
+            if k not in RESERVED_PARAMETERS and not (k == "seed" and m.seed is not None)
+        }
+        specs.append(StageSpec(name=name, notebook=notebook, parameters=params))
+    return specs
+
+
+def _current_questionnaire(m: RunManifest, root: Path, report: VerifyReport) -> str | None:
+    """Compare the recorded questionnaire hash with the project's file; return the current hash."""
+    qid = m.extra.get("questionnaire")
+    if m.questionnaire_sha256 is None or not isinstance(qid, str):
+        return m.questionnaire_sha256
+    qpath = root / "params" / "questionnaire" / f"{qid}.yaml"
+    q_now = sha256_file(qpath) if qpath.is_file() else None
+    status: Status = (
+        "missing" if q_now is None else ("identical" if q_now == m.questionnaire_sha256 else "changed")
+    )
+    report.questionnaire = Check(name=qid, status=status, recorded=m.questionnaire_sha256, current=q_now)
+    return q_now
+
+
+def _base_of(m: RunManifest, run: Path, lang: str) -> Path | None:
+    """The base run the verified run built on (where recorded, or beside it); DataError when it is gone."""
+    if m.base_run is None:
+        return None
+    candidates = [Path(m.base_run.path), run.parent / m.base_run.run_id]
+    base = next((c for c in candidates if (c / MANIFEST_NAME).is_file()), None)
+    if base is None:
+        msg = t("runs.base_run_gone", lang, run_id=m.run_id, base_id=m.base_run.run_id, path=m.base_run.path)
+        raise DataError(msg)
+    return base
+
+
 def verify_run(
     run_dir: str | os.PathLike[str],
     *,
     project_root: str | os.PathLike[str] | None = None,
     runs_root: str | os.PathLike[str] | None = None,
-    progress: Callable[[str, int, int, str], None] | None = None,
+    progress: ProgressCallback | None = None,
     kernel_name: str | None = None,
+    notebooks: Mapping[str, Path] | None = None,
+    lang: str = "de",
 ) -> VerifyReport:
     """Re-run a complete run from its manifest and compare it artefact by artefact.
 
@@ -286,6 +348,11 @@ def verify_run(
         Passed to :func:`vielfalt.runs.runner.run_stages`.
     kernel_name : str, optional
         Default: the kernel the run used.
+    notebooks : mapping of str to path, optional
+        The current notebook of each stage by name (the command line takes them from the stage registry);
+        by default the recorded notebook path, moved into the current project.
+    lang : {"de", "en"}, default "de"
+        The language of the errors (the replay's too).
 
     Returns
     -------
@@ -297,16 +364,12 @@ def verify_run(
     DataError
         `run_dir` is not a complete run, or the base run it built on is gone (nothing to replay from).
     """
-    from vielfalt.runs import runner as pipeline
-
     run = Path(run_dir).resolve()
     if run.name.startswith(".") or not run.is_dir():
-        msg = f"{run} ist kein abgeschlossener Lauf (fehlt, oder .partial: abgebrochen oder fehlgeschlagen)."
-        raise DataError(msg, path=str(run))
-    m = load_manifest(run)
+        raise DataError(t("runs.not_a_complete_run", lang, run=run), path=str(run))
+    m = load_manifest(run, lang=lang)
     if m.status != "complete":
-        msg = f"Der Lauf {run} ist nicht abgeschlossen (Status {m.status!r}); nur vollständige Läufe lassen sich prüfen."
-        raise DataError(msg, path=str(run))
+        raise DataError(t("runs.run_not_complete", lang, run=run, status=m.status), path=str(run))
     root = (
         Path(project_root).resolve()
         if project_root is not None
@@ -316,73 +379,32 @@ def verify_run(
 
     current_inputs, paths = _current_inputs(m, root)
     report.inputs = _compare(logical_inputs(m), current_inputs, changed="changed")
-    specs = []
-    for name in m.stages_requested:
-        rec = m.stages[name]
-        rel = _under(rec.notebook, m.project_root)
-        notebook = root / rel if rel is not None else Path(rec.notebook)
-        digest = sha256_file(notebook) if notebook.is_file() else None
-        shown = rel or rec.notebook
-        status: Status = (
-            "missing" if digest is None else ("identical" if digest == rec.notebook_sha256 else "changed")
-        )
-        report.notebooks.append(
-            Check(name=shown, status=status, recorded=rec.notebook_sha256, current=digest)
-        )
-        params = {
-            k: _rebase(v, m.project_root, root)
-            for k, v in rec.parameters.items()
-            if k not in pipeline.RESERVED_PARAMETERS and not (k == "seed" and m.seed is not None)
-        }
-        specs.append(pipeline.StageSpec(name=name, notebook=notebook, parameters=params))
-    qid = m.extra.get("questionnaire")
-    q_now = m.questionnaire_sha256
-    if m.questionnaire_sha256 is not None and isinstance(qid, str):
-        qpath = root / "params" / "questionnaire" / f"{qid}.yaml"
-        q_now = sha256_file(qpath) if qpath.is_file() else None
-        q_status: Status = (
-            "missing" if q_now is None else ("identical" if q_now == m.questionnaire_sha256 else "changed")
-        )
-        report.questionnaire = Check(
-            name=qid, status=q_status, recorded=m.questionnaire_sha256, current=q_now
-        )
+    specs = _stages_to_replay(m, root, notebooks, report)
+    q_now = _current_questionnaire(m, root, report)
     now = package_versions()
     report.versions = {
         k: (m.versions.get(k), now.get(k))
         for k in sorted(set(m.versions) | set(now))
         if m.versions.get(k) != now.get(k)
     }
-    from vielfalt.runs.manifest import git_info
-
     report.git = (m.git.commit, git_info(root).commit)
     on_disk = artefact_hashes(run)
     report.tampered = sorted(
         k for k in set(on_disk) | set(m.artefacts) if on_disk.get(k) != m.artefacts.get(k)
     )
 
-    base = None
-    if m.base_run is not None:
-        candidates = [Path(m.base_run.path), run.parent / m.base_run.run_id]
-        base = next((c for c in candidates if (c / "manifest.json").is_file()), None)
-        if base is None:
-            msg = (
-                f"Der Lauf {m.run_id} baut auf dem Lauf {m.base_run.run_id} auf, der nicht mehr da ist "
-                f"({m.base_run.path}); ohne ihn lässt er sich nicht wiederholen."
-            )
-            raise DataError(msg)
-    extra = {k: v for k, v in m.extra.items()}
+    base = _base_of(m, run, lang)
+    extra = dict(m.extra)
     extra["replay_of"] = m.run_id
     if q_now is not None:
         extra["questionnaire_sha256"] = q_now
-    replay_root = Path(runs_root) if runs_root is not None else run.parent.parent
-    replay_root = replay_root / REPLAY_DIR
-    inputs = {name: p for name, p in paths.items() if p.exists()}
+    replay_root = (Path(runs_root) if runs_root is not None else run.parent.parent) / REPLAY_DIR
     try:
-        result = pipeline.run_stages(
+        result = run_stages(
             specs,
             runs_root=replay_root,
             edition=m.edition,
-            inputs=inputs,
+            inputs={name: p for name, p in paths.items() if p.exists()},
             seed=m.seed,
             kernel_name=kernel_name or m.kernel_name or "vielfalt",
             execution_timeout=m.execution_timeout or 600,
@@ -390,6 +412,7 @@ def verify_run(
             progress=progress,
             base_run=base,
             project_root=root,
+            lang=lang,
         )
         report.replay_dir = result.run_dir
         replayed = result.manifest.artefacts

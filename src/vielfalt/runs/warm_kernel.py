@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 #: Imported in every pre-started kernel first, whatever the notebook: the stack of every stage and the setup
-#: cell's renderer (vielfalt.runs.runner first, as in the setup cell: jsonschema must not compile lark grammars).
+#: cell's renderer (vielfalt.runs.runner first, as in the setup cell: jsonschema must not compile lark
+#: grammars).
 BASE_MODULES = (
     "vielfalt.runs.runner",
     "numpy",
@@ -72,7 +73,7 @@ def _import_code(
         f"    for name in {tuple(modules)!r}:",
         "        module = importlib.import_module(name)",
         '        if name == "vielfalt.runs.runner":',
-        "            module._skip_slow_optional_imports()",
+        "            module.skip_slow_optional_imports()",
         f"    for parent, child in {tuple(from_imports)!r}:",
         "        module = importlib.import_module(parent)",
         '        if not hasattr(module, child) and hasattr(module, "__path__"):',
@@ -374,7 +375,7 @@ def _client_class() -> type:
     from nbclient.util import run_hook
     from papermill.clientwrap import PapermillNotebookClient
 
-    class _Client(PapermillNotebookClient):  # type: ignore[misc]
+    class _Client(PapermillNotebookClient):
         """papermill's client whose kernel start adopts a :class:`WarmKernel` when one is given."""
 
         def __init__(self, nb_man: Any, warm_kernel: WarmKernel | None = None, **kw: Any) -> None:
@@ -471,7 +472,7 @@ def register_engine() -> str:
     if ENGINE_NAME in papermill_engines._engines:  # noqa: SLF001
         return ENGINE_NAME
 
-    class _Engine(NBClientEngine):  # type: ignore[misc]
+    class _Engine(NBClientEngine):
         """papermill's nbclient engine with :class:`PrewarmedNotebookClient` (kwarg ``warm_kernel``)."""
 
         @classmethod
